@@ -1,0 +1,31 @@
+# Fresh-machine entry points: `make demo` and `make test` each create .venv and install svag first.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+EXTRAS ?= all,test,bench
+STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+comma  := ,
+
+.PHONY: install test demo bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c constraints.txt -e ".[$(EXTRAS)]"
+	touch $@
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest -q tests
+
+demo: $(STAMP)
+	$(VENV)/bin/svag demo
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_mot_vs_trackeval.py
+	$(PY) benchmarks/bench_svag_eval.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info

@@ -1,0 +1,1 @@
+"""Evaluation: metrics (HOTA, CLEAR, Identity, temporal, STVG) and protocols (svag, svag-strict, mot)."""

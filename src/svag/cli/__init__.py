@@ -1,0 +1,1 @@
+"""The ``svag`` command line (thin: parsing and printing only)."""

@@ -20,7 +20,11 @@ class EvalResult:
     datasets: dict[str, dict[str, float]]
     per_query: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    official: dict[str, Any] | None = None   # svag protocol: the numbers exactly as SVAGEval prints them
 
     def to_json(self) -> dict[str, Any]:
-        return {"protocol": self.protocol, "mean": self.mean, "datasets": self.datasets,
-                "notes": self.notes}
+        out: dict[str, Any] = {"protocol": self.protocol, "mean": self.mean, "datasets": self.datasets}
+        if self.official is not None:
+            out["official"] = self.official
+        out["notes"] = self.notes
+        return out

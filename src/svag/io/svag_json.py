@@ -18,9 +18,14 @@ Decisions on odd input (documented in docs/formats.md):
   each drop is recorded in :attr:`ReadReport.notes` (the CLI prints a count).
 * ``spatial`` may be shorter than ``video_length`` (missing frames = no box); longer is an error.
 * A box must be 4 finite numbers with positive width and height; anything else is an error that
-  names the frame.
+  names the frame. Exception: a *predicted* box of zero width or height is accepted as a
+  degenerate detection (IoU 0 with everything, so a false positive), as the official code scores
+  it; it is counted in :attr:`ReadReport.zero_area_boxes`.
 * Duplicate query ids in a dataset and duplicate track ids in a query are errors.
-* A window with start > end, or a prediction window without a score, is an error.
+* A ground-truth window with start > end, or a prediction window without a score, is an error.
+  A *predicted* window with start > end is kept as given and counted in
+  :attr:`ReadReport.reversed_windows`: the official protocol scores it with its own interval
+  arithmetic, svag-strict as an empty window (IoU 0).
 """
 from __future__ import annotations
 
@@ -40,18 +45,14 @@ from svag.errors import InputError
 Kind = Literal["gt", "pred"]
 PathLike = str | os.PathLike
 
-try:  # optional speed-up: orjson parses 3-5x faster than the standard library
-    import orjson as _orjson
-except ImportError:  # pragma: no cover - depends on the environment
-    _orjson = None
-
-
 @dataclass
 class ReadReport:
     """What the reader had to interpret; printed as warnings by the CLI."""
 
     notes: list[str] = field(default_factory=list)
     null_windows: int = 0
+    zero_area_boxes: int = 0
+    reversed_windows: int = 0
 
 
 def load_json(path: PathLike) -> Any:
@@ -69,15 +70,10 @@ def load_json(path: PathLike) -> Any:
         except (OSError, EOFError) as exc:
             raise InputError(f"corrupt gzip data: {exc}", file=str(path)) from None
     try:
-        if _orjson is not None:
-            return _orjson.loads(raw)
         return json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text: {exc}", file=str(path)) from None
     except ValueError as exc:
-        if _orjson is not None:  # re-parse with the stdlib for a message with line and column
-            try:
-                json.loads(raw)
-            except ValueError as exc2:
-                exc = exc2
         raise InputError(f"malformed JSON: {exc}", file=str(path)) from None
 
 
@@ -190,11 +186,17 @@ def _parse_track(t: dict, tid: Any, kind: Kind, length: int, where: dict, report
                                  **where, track=tid, frame=i + 1)
     frames = np.asarray(idx, dtype=np.int64) + 1
     if len(idx):
-        bad = ~np.isfinite(boxes).all(axis=1) | (boxes[:, 2] <= 0) | (boxes[:, 3] <= 0)
+        # ground truth needs a real extent; a predicted box of zero width or height is a
+        # degenerate detection (IoU 0 with everything: a false positive), as in the official code
+        size_ok = (boxes[:, 2:] > 0) if kind == "gt" else (boxes[:, 2:] >= 0)
+        bad = ~np.isfinite(boxes).all(axis=1) | ~size_ok.all(axis=1)
         if bad.any():
             j = int(np.flatnonzero(bad)[0])
-            raise InputError(f"box {spatial[idx[j]]!r} must be finite with positive width and height",
+            need = "positive" if kind == "gt" else "non-negative"
+            raise InputError(f"box {spatial[idx[j]]!r} must be finite with {need} width and height",
                              **where, track=tid, frame=int(frames[j]))
+        if kind == "pred":
+            report.zero_area_boxes += int((boxes[:, 2:] == 0).any(axis=1).sum())
     else:
         boxes = np.zeros((0, 4))
     windows = _parse_windows(t.get("temporal", []), kind, where, tid, report)
@@ -220,7 +222,9 @@ def _parse_windows(raw: Any, kind: Kind, where: dict, tid: Any, report: ReadRepo
         if not all(math.isfinite(v) for v in w):
             raise InputError(f"temporal window {wi} has a non-finite value: {w!r}", **where, track=tid)
         if w[0] > w[1]:
-            raise InputError(f"temporal window {wi} has start > end: {w!r}", **where, track=tid)
+            if kind == "gt":
+                raise InputError(f"temporal window {wi} has start > end: {w!r}", **where, track=tid)
+            report.reversed_windows += 1
         rows.append([float(w[0]), float(w[1]), float(w[2]) if len(w) == 3 else math.nan])
     return np.asarray(rows, dtype=np.float64).reshape(-1, 3)
 

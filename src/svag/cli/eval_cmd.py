@@ -1,0 +1,132 @@
+"""``svag eval``: score predictions against ground truth and print a table."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from svag.errors import InputError
+from svag.eval.result import EvalResult
+
+SVAG_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "mIoU", "R1@0.3", "R1@0.5", "R5@0.5", "R10@0.5", "m-HIoU")
+MOT_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "MOTA", "MOTP", "IDF1", "IDSW", "FP", "FN")
+
+EPILOG = """examples:
+  svag eval gt.json pred.json                       official SVAGEval numbers (protocol svag)
+  svag eval gt.json pred.json --protocol svag-strict --json scores.json --per-query queries.csv
+  svag eval gt.json pred.json --datasets MOT17      score one dataset of several
+  svag eval --protocol mot MOT17-02/ results/MOT17-02.txt
+  svag eval --protocol mot mot/ tracker_results/    every sequence with a result file
+
+Ground truth and predictions use the SVAG JSON format (gzip allowed). See docs/protocols.md for
+what each protocol computes and how it differs from the official toolkit."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("eval", help="evaluate predictions (SVAG, SVAG-strict or MOTChallenge)",
+                       description="Evaluate predictions against ground truth.", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("gt", help="ground truth: SVAG JSON (svag protocols) or MOT sequence folder / gt.txt (mot)")
+    p.add_argument("pred", help="predictions: SVAG JSON, or a MOT result file / folder of <SEQ>.txt (mot)")
+    p.add_argument("--protocol", default="svag", choices=("svag", "svag-strict", "mot"),
+                   help="svag: exactly the official SVAGEval numbers (default); svag-strict: corrected "
+                        "protocol; mot: TrackEval's MOTChallenge HOTA/CLEAR/Identity")
+    p.add_argument("--datasets", help="comma-separated dataset names to score (default: all in the ground truth)")
+    p.add_argument("--benchmark", help="mot protocol: MOT15, MOT16, MOT17 or MOT20 conventions "
+                                       "(default: inferred from the files)")
+    p.add_argument("--json", metavar="FILE", help="write every number, unrounded, as JSON")
+    p.add_argument("--per-query", metavar="FILE", help="write one row per query (CSV, or JSON lines if FILE "
+                                                       "ends in .jsonl)")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.add_argument("--quiet", action="store_true", help="print no table")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    for out in (args.json, args.per_query):
+        if out and Path(out).exists() and not args.force:
+            raise InputError("output file exists; pass --force to overwrite it", file=out)
+    result = _evaluate(args)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    if not args.quiet:
+        print(format_table(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result.to_json(), indent=1, default=_plain))
+    if args.per_query:
+        write_rows(Path(args.per_query), result.per_query)
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> EvalResult:
+    if args.protocol == "mot":
+        from svag.eval.mot_protocol import evaluate_mot
+        return evaluate_mot(args.gt, args.pred, benchmark=args.benchmark)
+    from svag.eval.svag_protocol import evaluate_svag
+    from svag.io.svag_json import ReadReport, read_svag
+    report = ReadReport()
+    gt = read_svag(args.gt, "gt", report=report)
+    pred = read_svag(args.pred, "pred", report=report)
+    datasets = [d.strip() for d in args.datasets.split(",") if d.strip()] if args.datasets else None
+    result = evaluate_svag(gt, pred, protocol=args.protocol, datasets=datasets)
+    if report.null_windows:
+        result.notes.insert(0, f"{report.null_windows} null temporal entries were read as 'no window'")
+    if report.zero_area_boxes:
+        result.notes.insert(0, f"{report.zero_area_boxes} predicted boxes have zero width or height "
+                               "(scored as false positives)")
+    if report.reversed_windows:
+        result.notes.insert(0, f"{report.reversed_windows} predicted windows have start > end "
+                               "(official: scored as given; svag-strict: IoU 0)")
+    result.notes[:0] = report.notes
+    return result
+
+
+def _fmt(v: Any, digits: int) -> str:
+    if isinstance(v, float) and v.is_integer() and abs(v) >= 1000:
+        return f"{int(v)}"
+    return f"{v:.{digits}f}" if isinstance(v, (int, float)) else str(v)
+
+
+def format_table(result: EvalResult) -> str:
+    """A plain-text table: one row per dataset (or sequence) and the mean (or COMBINED)."""
+    if result.protocol == "mot":
+        cols, rows, last = MOT_COLUMNS, result.datasets, ("COMBINED", result.mean)
+        digits = 3
+    elif result.official is not None:  # official numbers exactly as SVAGEval prints them
+        cols, rows, last = SVAG_COLUMNS, dict(result.official["datasets"]), ("mean", result.official["final"])
+        for name, vals in rows.items():
+            rows[name] = {**vals, "m-HIoU": (vals["HOTA"] + vals["mIoU"]) / 2}
+        digits = 3
+    else:
+        cols, rows, last = SVAG_COLUMNS, result.datasets, ("mean", result.mean)
+        digits = 3
+    name_w = max([len(n) for n in rows] + [8])
+    head = f"{'':{name_w}}  " + "  ".join(f"{c:>8}" for c in cols)
+    lines = [f"protocol: {result.protocol}", head, "-" * len(head)]
+    for name, vals in list(rows.items()) + ([last] if len(rows) > 1 or result.protocol == "mot" else []):
+        lines.append(f"{name:{name_w}}  " + "  ".join(f"{_fmt(vals.get(c, float('nan')), digits):>8}" for c in cols))
+    if result.official is not None and len(rows) <= 1:
+        lines.append(f"{'m-HIoU':{name_w}}  {result.official['final']['m-HIoU']:.3f}")
+    return "\n".join(lines)
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if hasattr(v, "item") else str(v)
+
+
+def write_rows(path: Path, rows: list[dict[str, Any]]) -> None:
+    if path.suffix in (".jsonl", ".json"):
+        path.write_text("".join(json.dumps(r, default=_plain) + "\n" for r in rows))
+        return
+    keys: list[str] = []
+    for r in rows:
+        keys.extend(k for k in r if k not in keys)
+    with open(path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=keys)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: (json.dumps(v, default=_plain) if isinstance(v, (dict, list)) else v)
+                        for k, v in r.items()})

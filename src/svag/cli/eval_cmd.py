@@ -74,9 +74,9 @@ def _evaluate(args: argparse.Namespace) -> EvalResult:
     result = evaluate_svag(gt, pred, protocol=args.protocol, datasets=datasets)
     if report.null_windows:
         result.notes.insert(0, f"{report.null_windows} null temporal entries were read as 'no window'")
-    if report.zero_area_boxes:
-        result.notes.insert(0, f"{report.zero_area_boxes} predicted boxes have zero width or height "
-                               "(scored as false positives)")
+    for kind, n in report.zero_area_boxes.items():
+        what = "ground-truth boxes (always missed)" if kind == "gt" else "predicted boxes (false positives)"
+        result.notes.insert(0, f"{n} {what} have zero width or height")
     if report.reversed_windows:
         result.notes.insert(0, f"{report.reversed_windows} predicted windows have start > end "
                                "(official: scored as given; svag-strict: IoU 0)")

@@ -28,7 +28,7 @@ from svag.errors import InputError
 from svag.eval.hota import HotaCounts, HotaMatches, combine_hota, hota_fields, hota_segments
 from svag.eval.result import EvalResult
 from svag.eval.sequence import SequenceData
-from svag.eval.temporal import average_precision_detection, temporal_iou
+from svag.eval.temporal import average_precisions, temporal_iou
 
 PROTOCOLS = ("svag", "svag-strict")
 PAIR_ALPHA = 0.5
@@ -258,26 +258,26 @@ def _gt_intervals(track: Track, video_name: str, official: bool) -> np.ndarray:
 
 @dataclass
 class _TemporalAcc:
-    """Per scored unit (query or gt track): R1/R5/R10 IoUs and per-threshold AP."""
+    """Per scored unit (query or gt track): R1/R5/R10 IoUs, and the windows for its AP."""
 
+    max_ap_windows: int | None = None       # windows kept per predicted track for AP
     r1: list[float] = field(default_factory=list)
     r5: list[float] = field(default_factory=list)
     r10: list[float] = field(default_factory=list)
-    ap: list[np.ndarray] = field(default_factory=list)
+    ap_items: list[tuple[list[np.ndarray], list[np.ndarray]]] = field(default_factory=list)
 
-    def add(self, preds: np.ndarray, gts: np.ndarray, ap_preds: np.ndarray, ap_gts: np.ndarray) -> float:
-        """``preds`` in ranking order (k, >=2); returns the R1 IoU."""
+    def add(self, preds: np.ndarray, gts: np.ndarray, ap_preds: list[np.ndarray], ap_gts: list[np.ndarray]) -> float:
+        """``preds`` in ranking order; AP pools the windows of ``ap_preds`` against ``ap_gts``.
+        Returns the R1 IoU."""
         if len(preds) and len(gts):
-            iou = temporal_iou(preds[:10, :2], gts[:, :2])
-            best = iou.max(axis=1)
+            best = temporal_iou(preds[:10, :2], gts[:, :2]).max(axis=1)
             r1, r5, r10 = float(best[0]), float(best[:5].max()), float(best[:10].max())
         else:
             r1 = r5 = r10 = 0.0
         self.r1.append(r1)
         self.r5.append(r5)
         self.r10.append(r10)
-        self.ap.append(average_precision_detection(ap_preds, ap_gts, MAP_THRESHOLDS)
-                       if len(ap_gts) else np.zeros(len(MAP_THRESHOLDS)))
+        self.ap_items.append((ap_preds, ap_gts))
         return r1
 
     def fields(self) -> dict[str, float]:
@@ -290,7 +290,8 @@ class _TemporalAcc:
             arr = np.asarray(vals)
             for t in RECALL_THRESHOLDS:
                 out[f"{name}@{t}"] = 100.0 * float(np.mean(arr >= t))
-        ap = np.mean(np.asarray(self.ap), axis=0)
+        ap = average_precisions(self.ap_items, MAP_THRESHOLDS, rank="listed",
+                                max_windows=self.max_ap_windows).mean(axis=0)
         out["mAP"] = 100.0 * float(np.mean(ap))
         for t in RECALL_THRESHOLDS:
             out[f"mAP@{t}"] = 100.0 * float(ap[int(np.argmin(np.abs(MAP_THRESHOLDS - t)))])
@@ -313,7 +314,7 @@ def _track_id_of(lay: _Layout, k: int, pid: int | None) -> Any:
 
 def _temporal_official(lay: _Layout, pairing: list[list[int | None]], rows: list[dict], notes: list[str]
                        ) -> _TemporalAcc:
-    acc = _TemporalAcc()
+    acc = _TemporalAcc(max_ap_windows=10)
     empty_pred = no_gt_windows = 0
     for k, pair in enumerate(lay.pairs):
         paired = [(j, p) for j, p in enumerate(pairing[k]) if p is not None]
@@ -323,8 +324,8 @@ def _temporal_official(lay: _Layout, pairing: list[list[int | None]], rows: list
         gt_last = pair.gt.tracks[-1]
         gts = _gt_intervals(gt_last, pair.gt.video_name, True)
         preds = _windows_of(lay, k, paired[-1][1])          # the last paired prediction, as listed
-        ap_preds = np.concatenate([_windows_of(lay, k, p)[:10] for _, p in paired])
-        ap_gts = np.concatenate([_gt_intervals(t, pair.gt.video_name, True) for t in pair.gt.tracks])
+        ap_preds = [_windows_of(lay, k, p) for _, p in paired]   # first 10 of each, duplicates kept
+        ap_gts = [_gt_intervals(t, pair.gt.video_name, True) for t in pair.gt.tracks]
         empty_pred += len(preds) == 0
         no_gt_windows += len(gts) == 0
         rows[k]["scored"] = True
@@ -358,7 +359,7 @@ def _temporal_strict(lay: _Layout, pairing: list[list[int | None]], rows: list[d
                 skipped += 1
                 continue
             preds = _by_score(_windows_of(lay, k, pairing[k][j]))
-            ious.append(acc.add(preds, gts, preds, gts))
+            ious.append(acc.add(preds, gts, [preds], [gts]))
         rows[k]["scored"] = bool(ious)
         rows[k]["R1_IoU"] = float(np.mean(ious)) if ious else None
     if skipped:

@@ -17,10 +17,11 @@ Decisions on odd input (documented in docs/formats.md):
 * ``"temporal": null`` and ``null`` entries inside ``temporal`` mean "no window" and are dropped;
   each drop is recorded in :attr:`ReadReport.notes` (the CLI prints a count).
 * ``spatial`` may be shorter than ``video_length`` (missing frames = no box); longer is an error.
-* A box must be 4 finite numbers with positive width and height; anything else is an error that
-  names the frame. Exception: a *predicted* box of zero width or height is accepted as a
-  degenerate detection (IoU 0 with everything, so a false positive), as the official code scores
-  it; it is counted in :attr:`ReadReport.zero_area_boxes`.
+* A box must be 4 finite numbers with non-negative width and height; anything else is an error
+  that names the frame. A box of zero width or height is accepted as degenerate (IoU 0 with
+  everything: a missed ground-truth box or a false positive), as TrackEval scores it -- the
+  official OVIS ground truth has such boxes; they are counted in
+  :attr:`ReadReport.zero_area_boxes`.
 * Duplicate query ids in a dataset and duplicate track ids in a query are errors.
 * A ground-truth window with start > end, or a prediction window without a score, is an error.
   A *predicted* window with start > end is kept as given and counted in
@@ -51,7 +52,7 @@ class ReadReport:
 
     notes: list[str] = field(default_factory=list)
     null_windows: int = 0
-    zero_area_boxes: int = 0
+    zero_area_boxes: dict[str, int] = field(default_factory=dict)   # per kind ("gt", "pred")
     reversed_windows: int = 0
 
 
@@ -186,17 +187,16 @@ def _parse_track(t: dict, tid: Any, kind: Kind, length: int, where: dict, report
                                  **where, track=tid, frame=i + 1)
     frames = np.asarray(idx, dtype=np.int64) + 1
     if len(idx):
-        # ground truth needs a real extent; a predicted box of zero width or height is a
-        # degenerate detection (IoU 0 with everything: a false positive), as in the official code
-        size_ok = (boxes[:, 2:] > 0) if kind == "gt" else (boxes[:, 2:] >= 0)
-        bad = ~np.isfinite(boxes).all(axis=1) | ~size_ok.all(axis=1)
+        # a box of zero width or height is degenerate (IoU 0 with everything: a missed ground-truth
+        # box or a false positive), as TrackEval scores it; the official OVIS ground truth has some
+        bad = ~np.isfinite(boxes).all(axis=1) | (boxes[:, 2:] < 0).any(axis=1)
         if bad.any():
             j = int(np.flatnonzero(bad)[0])
-            need = "positive" if kind == "gt" else "non-negative"
-            raise InputError(f"box {spatial[idx[j]]!r} must be finite with {need} width and height",
+            raise InputError(f"box {spatial[idx[j]]!r} must be finite with non-negative width and height",
                              **where, track=tid, frame=int(frames[j]))
-        if kind == "pred":
-            report.zero_area_boxes += int((boxes[:, 2:] == 0).any(axis=1).sum())
+        zero = (boxes[:, 2:] == 0).any(axis=1)
+        if zero.any():
+            report.zero_area_boxes[kind] = report.zero_area_boxes.get(kind, 0) + int(zero.sum())
     else:
         boxes = np.zeros((0, 4))
     windows = _parse_windows(t.get("temporal", []), kind, where, tid, report)

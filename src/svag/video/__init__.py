@@ -1,0 +1,1 @@
+"""Video input (decoding) and output (rendering)."""

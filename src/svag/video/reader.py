@@ -1,0 +1,180 @@
+"""Streaming video input: a video file (anything FFmpeg reads, through PyAV), a folder of frame
+images, or a MOTChallenge sequence folder (``seqinfo.ini`` + ``img1/``).
+
+Frames come one at a time with their exact 1-based index and timestamp in seconds (from the
+stream's time base, never from a rounded frame rate), so memory does not grow with the video's
+length. ``stride`` keeps every n-th frame (indices stay those of the source), ``resize`` scales
+frames to a (width, height) or by a factor.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from svag.errors import InputError, MissingDependencyError
+
+IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    width: int
+    height: int
+    fps: float | None            # exact frames per second where known (e.g. 30000/1001)
+    num_frames: int | None       # from the container or seqinfo.ini; None when unknown
+    source: str
+
+    @property
+    def duration(self) -> float | None:
+        return self.num_frames / self.fps if self.num_frames and self.fps else None
+
+
+@dataclass(frozen=True)
+class Frame:
+    index: int                   # 1-based frame number in the source
+    time: float                  # seconds from the start of the stream
+    image: np.ndarray            # (H, W, 3) uint8, BGR (OpenCV order)
+
+
+class VideoReader:
+    """Iterate frames of a video file, a frame folder or a MOT sequence folder."""
+
+    def __init__(self, path: str | os.PathLike, *, stride: int = 1,
+                 resize: tuple[int, int] | float | None = None) -> None:
+        self.path = Path(path)
+        if stride < 1:
+            raise InputError(f"stride must be >= 1, got {stride}")
+        self.stride = stride
+        self.resize = resize
+        if not self.path.exists():
+            raise InputError("video not found", file=str(self.path))
+        self._frames_dir: Path | None = None
+        self._files: list[Path] = []
+        if self.path.is_dir():
+            self._init_folder()
+        else:
+            self._init_file()
+
+    # -- opening -----------------------------------------------------------------------------------
+
+    def _init_folder(self) -> None:
+        fps: float | None = None
+        length: int | None = None
+        folder = self.path
+        if (self.path / "seqinfo.ini").is_file():
+            from svag.io.mot import read_seqinfo
+            info = read_seqinfo(self.path)
+            folder = self.path / info.im_dir
+            fps, length = info.frame_rate, info.length
+        files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTS) if folder.is_dir() else []
+        if not files:
+            raise InputError(f"no frame images ({', '.join(IMAGE_EXTS)}) found in {folder}", file=str(self.path))
+        first = _imread(files[0])
+        self._frames_dir, self._files = folder, files
+        self.info = VideoInfo(first.shape[1], first.shape[0], fps, length if length else len(files), str(self.path))
+
+    def _init_file(self) -> None:
+        av = _import_av()
+        try:
+            container = av.open(str(self.path))
+        except (av.error.FFmpegError, OSError) as exc:  # type: ignore[attr-defined]
+            raise InputError(f"cannot open video: {exc}", file=str(self.path)) from None
+        try:
+            if not container.streams.video:
+                raise InputError("file has no video stream", file=str(self.path))
+            stream = container.streams.video[0]
+            rate = stream.average_rate or stream.guessed_rate
+            n = stream.frames or None
+            self.info = VideoInfo(stream.codec_context.width, stream.codec_context.height,
+                                  float(Fraction(rate)) if rate else None, n, str(self.path))
+        finally:
+            container.close()
+        if not self.info.width or not self.info.height:
+            raise InputError("video stream has no frame size (unreadable or empty file)", file=str(self.path))
+
+    # -- reading -----------------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Frame]:
+        produced = last = 0
+        for frame in (self._iter_folder() if self._frames_dir is not None else self._iter_file()):
+            produced += 1
+            last = frame.index
+            yield frame
+        if produced == 0:
+            raise InputError("video has no decodable frames", file=str(self.path))
+        self.frames_read = last
+        expected = self.info.num_frames
+        if expected and last + self.stride <= expected:
+            warnings.warn(f"{self.path}: the header says {expected} frames but decoding stopped at frame "
+                          f"{last} (truncated or damaged file?)", stacklevel=2)
+
+    def _out_size(self, w: int, h: int) -> tuple[int, int] | None:
+        if self.resize is None:
+            return None
+        if isinstance(self.resize, (int, float)):
+            return max(1, round(w * self.resize)), max(1, round(h * self.resize))
+        return int(self.resize[0]), int(self.resize[1])
+
+    def _finish(self, image: np.ndarray) -> np.ndarray:
+        size = self._out_size(image.shape[1], image.shape[0])
+        if size is None or size == (image.shape[1], image.shape[0]):
+            return image
+        import cv2
+        return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+    def _iter_folder(self) -> Iterator[Frame]:
+        fps = self.info.fps
+        for i in range(0, len(self._files), self.stride):
+            index = i + 1
+            yield Frame(index, (index - 1) / fps if fps else float(index - 1), self._finish(_imread(self._files[i])))
+
+    def _iter_file(self) -> Iterator[Frame]:
+        av = _import_av()
+        container = av.open(str(self.path))
+        try:
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            tb = stream.time_base
+            start = stream.start_time or 0
+            index = 0
+            try:
+                for frame in container.decode(stream):
+                    index += 1
+                    if (index - 1) % self.stride:
+                        continue
+                    t = float((frame.pts - start) * tb) if frame.pts is not None and tb else (
+                        (index - 1) / self.info.fps if self.info.fps else float(index - 1))
+                    yield Frame(index, t, self._finish(frame.to_ndarray(format="bgr24")))
+            except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
+                raise InputError(f"decoding failed after frame {index} (truncated or corrupt video?): {exc}",
+                                 file=str(self.path), frame=index + 1) from None
+        finally:
+            container.close()
+
+
+def _imread(path: Path) -> np.ndarray:
+    import cv2
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise InputError("cannot read image", file=str(path))
+    return image
+
+
+def _import_av():  # type: ignore[no-untyped-def]
+    try:
+        import av
+    except ImportError:
+        raise MissingDependencyError("av", "video", "reading video files") from None
+    return av
+
+
+def open_video(path: str | os.PathLike, *, stride: int = 1,
+               resize: tuple[int, int] | float | None = None) -> VideoReader:
+    """Open a video file, a folder of frames or a MOTChallenge sequence folder."""
+    return VideoReader(path, stride=stride, resize=resize)

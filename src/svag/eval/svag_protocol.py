@@ -28,7 +28,7 @@ from svag.errors import InputError
 from svag.eval.hota import HotaCounts, HotaMatches, combine_hota, hota_fields, hota_segments
 from svag.eval.result import EvalResult
 from svag.eval.sequence import SequenceData
-from svag.eval.temporal import average_precisions, temporal_iou
+from svag.eval.temporal import average_precisions, recall_ious
 
 PROTOCOLS = ("svag", "svag-strict")
 PAIR_ALPHA = 0.5
@@ -258,40 +258,35 @@ def _gt_intervals(track: Track, video_name: str, official: bool) -> np.ndarray:
 
 @dataclass
 class _TemporalAcc:
-    """Per scored unit (query or gt track): R1/R5/R10 IoUs, and the windows for its AP."""
+    """The scored units (queries or gt tracks): windows for R1/R5/R10 and for AP."""
 
+    rank: str = "listed"                    # "listed": official; "score": strict
     max_ap_windows: int | None = None       # windows kept per predicted track for AP
-    r1: list[float] = field(default_factory=list)
-    r5: list[float] = field(default_factory=list)
-    r10: list[float] = field(default_factory=list)
+    items: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     ap_items: list[tuple[list[np.ndarray], list[np.ndarray]]] = field(default_factory=list)
 
-    def add(self, preds: np.ndarray, gts: np.ndarray, ap_preds: list[np.ndarray], ap_gts: list[np.ndarray]) -> float:
-        """``preds`` in ranking order; AP pools the windows of ``ap_preds`` against ``ap_gts``.
-        Returns the R1 IoU."""
-        if len(preds) and len(gts):
-            best = temporal_iou(preds[:10, :2], gts[:, :2]).max(axis=1)
-            r1, r5, r10 = float(best[0]), float(best[:5].max()), float(best[:10].max())
-        else:
-            r1 = r5 = r10 = 0.0
-        self.r1.append(r1)
-        self.r5.append(r5)
-        self.r10.append(r10)
-        self.ap_items.append((ap_preds, ap_gts))
-        return r1
+    def add(self, preds: np.ndarray, gts: np.ndarray, ap_preds: list[np.ndarray] | None,
+            ap_gts: list[np.ndarray]) -> None:
+        """R1/R5/R10 compare ``preds`` with ``gts``; AP pools ``ap_preds`` against ``ap_gts``
+        (``None``: the unit has no AP, as a query without any predicted window officially)."""
+        self.items.append((preds, gts))
+        if ap_preds is not None:
+            self.ap_items.append((ap_preds, ap_gts))
 
-    def fields(self) -> dict[str, float]:
-        n = len(self.r1)
-        if n == 0:
-            return {"mIoU": 0.0, **{f"R{k}@{t}": 0.0 for k in (1, 5, 10) for t in RECALL_THRESHOLDS},
-                    "mAP": 0.0, **{f"mAP@{t}": 0.0 for t in RECALL_THRESHOLDS}}
-        out = {"mIoU": 100.0 * float(np.mean(self.r1))}
-        for name, vals in (("R1", self.r1), ("R5", self.r5), ("R10", self.r10)):
-            arr = np.asarray(vals)
+    def recall(self) -> np.ndarray:
+        """(units, 3): the IoU that R1 (and mIoU), R5 and R10 read."""
+        if not self.items:
+            return np.zeros((0, 3))
+        return recall_ious(self.items, (1, 5, 10), rank=self.rank)
+
+    def fields(self, recall: np.ndarray) -> dict[str, float]:
+        out = {"mIoU": 100.0 * float(np.mean(recall[:, 0])) if len(recall) else 0.0}
+        for i, name in enumerate(("R1", "R5", "R10")):
             for t in RECALL_THRESHOLDS:
-                out[f"{name}@{t}"] = 100.0 * float(np.mean(arr >= t))
-        ap = average_precisions(self.ap_items, MAP_THRESHOLDS, rank="listed",
-                                max_windows=self.max_ap_windows).mean(axis=0)
+                out[f"{name}@{t}"] = 100.0 * float(np.mean(recall[:, i] >= t)) if len(recall) else 0.0
+        ap = (average_precisions(self.ap_items, MAP_THRESHOLDS, rank=self.rank,
+                                 max_windows=self.max_ap_windows).mean(axis=0)
+              if self.ap_items else np.zeros(len(MAP_THRESHOLDS)))
         out["mAP"] = 100.0 * float(np.mean(ap))
         for t in RECALL_THRESHOLDS:
             out[f"mAP@{t}"] = 100.0 * float(ap[int(np.argmin(np.abs(MAP_THRESHOLDS - t)))])
@@ -314,22 +309,21 @@ def _track_id_of(lay: _Layout, k: int, pid: int | None) -> Any:
 
 def _temporal_official(lay: _Layout, pairing: list[list[int | None]], rows: list[dict], notes: list[str]
                        ) -> _TemporalAcc:
-    acc = _TemporalAcc(max_ap_windows=10)
+    acc = _TemporalAcc(rank="listed", max_ap_windows=10)
     empty_pred = no_gt_windows = 0
     for k, pair in enumerate(lay.pairs):
         paired = [(j, p) for j, p in enumerate(pairing[k]) if p is not None]
+        rows[k]["scored"] = bool(paired)
         if not paired:
-            rows[k]["scored"] = False
             continue
-        gt_last = pair.gt.tracks[-1]
-        gts = _gt_intervals(gt_last, pair.gt.video_name, True)
+        gts = _gt_intervals(pair.gt.tracks[-1], pair.gt.video_name, True)   # the last gt track
         preds = _windows_of(lay, k, paired[-1][1])          # the last paired prediction, as listed
         ap_preds = [_windows_of(lay, k, p) for _, p in paired]   # first 10 of each, duplicates kept
         ap_gts = [_gt_intervals(t, pair.gt.video_name, True) for t in pair.gt.tracks]
         empty_pred += len(preds) == 0
         no_gt_windows += len(gts) == 0
-        rows[k]["scored"] = True
-        rows[k]["R1_IoU"] = acc.add(preds, gts, ap_preds, ap_gts)
+        acc.add(preds, gts, ap_preds if any(len(w) for w in ap_preds) else None, ap_gts)
+        rows[k]["_unit"] = len(acc.items) - 1
     if empty_pred:
         notes.append(f"{empty_pred} scored queries have a paired prediction without windows: IoU 0 "
                      "(the official code crashes here)")
@@ -339,29 +333,31 @@ def _temporal_official(lay: _Layout, pairing: list[list[int | None]], rows: list
     return acc
 
 
-def _by_score(windows: np.ndarray) -> np.ndarray:
-    """Windows sorted by score, highest first (stable); as intervals [s - 1, e]."""
-    w = windows[np.argsort(-windows[:, 2], kind="stable")].copy()
-    w[:, 1] = np.maximum(w[:, 0], w[:, 1])   # a reversed window is empty
+def _strict_intervals(windows: np.ndarray) -> np.ndarray:
+    """Predicted windows read as 1-based inclusive frames, as intervals [s - 1, e]; a reversed
+    window becomes empty. Ranking by score is left to the metric (``rank="score"``)."""
+    w = windows.copy()
+    w[:, 1] = np.maximum(w[:, 0], w[:, 1])
     w[:, 0] -= 1
     return w
 
 
 def _temporal_strict(lay: _Layout, pairing: list[list[int | None]], rows: list[dict], notes: list[str]
                      ) -> _TemporalAcc:
-    acc = _TemporalAcc()
+    acc = _TemporalAcc(rank="score", max_ap_windows=None)
     skipped = 0
     for k, pair in enumerate(lay.pairs):
-        ious = []
+        units = []
         for j, t in enumerate(pair.gt.tracks):
             gts = _gt_intervals(t, pair.gt.video_name, False)
             if len(gts) == 0:
                 skipped += 1
                 continue
-            preds = _by_score(_windows_of(lay, k, pairing[k][j]))
-            ious.append(acc.add(preds, gts, [preds], [gts]))
-        rows[k]["scored"] = bool(ious)
-        rows[k]["R1_IoU"] = float(np.mean(ious)) if ious else None
+            preds = _strict_intervals(_windows_of(lay, k, pairing[k][j]))
+            acc.add(preds, gts, [preds], [gts])
+            units.append(len(acc.items) - 1)
+        rows[k]["scored"] = bool(units)
+        rows[k]["_units"] = units
     if skipped:
         notes.append(f"{skipped} ground-truth tracks have no temporal window and were left out of the "
                      "temporal metrics")
@@ -398,8 +394,12 @@ def _evaluate_dataset(gt: Dataset, pred: Dataset | None, protocol: str, source: 
                      "pairs": {str(t.track_id): _track_id_of(lay, k, pid)
                                for t, pid in zip(p.gt.tracks, pairing[k])}})
     acc = (_temporal_strict if strict else _temporal_official)(lay, pairing, rows, notes)
+    recall = acc.recall()
+    for row in rows:   # the IoU R1 reads: per query (official), mean over the query's tracks (strict)
+        units = row.pop("_units", None) if strict else ([row.pop("_unit")] if "_unit" in row else [])
+        row["R1_IoU"] = float(np.mean(recall[units, 0])) if units else None
     values = hota_fields(combine_hota(lay.counts))
-    values.update(acc.fields())
+    values.update(acc.fields(recall))
     values["m-HIoU"] = (values["HOTA"] + values["mIoU"]) / 2
     values["queries"] = float(len(pairs))
     values["scored_queries"] = float(sum(bool(r.get("scored")) for r in rows))

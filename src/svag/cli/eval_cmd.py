@@ -13,6 +13,8 @@ from svag.eval.result import EvalResult
 
 SVAG_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "mIoU", "R1@0.3", "R1@0.5", "R5@0.5", "R10@0.5", "m-HIoU")
 MOT_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "MOTA", "MOTP", "IDF1", "IDSW", "FP", "FN")
+COLUMNS = {"mot": MOT_COLUMNS, "stvg": ("m_tIoU", "m_vIoU", "vIoU@0.3", "vIoU@0.5", "videos"),
+           "mr": ("mIoU", "R1@0.3", "R1@0.5", "R1@0.7", "R5@0.5", "R10@0.5", "mAP", "queries")}
 
 EPILOG = """examples:
   svag eval gt.json pred.json                       official SVAGEval numbers (protocol svag)
@@ -20,6 +22,8 @@ EPILOG = """examples:
   svag eval gt.json pred.json --datasets MOT17      score one dataset of several
   svag eval --protocol mot MOT17-02/ results/MOT17-02.txt
   svag eval --protocol mot mot/ tracker_results/    every sequence with a result file
+  svag eval --protocol stvg hcstvg_test.json pred.json
+  svag eval --protocol mr val.jsonl val_preds.jsonl  moment retrieval (moment_detr/FlashVTG files)
 
 Ground truth and predictions use the SVAG JSON format (gzip allowed). See docs/protocols.md for
 what each protocol computes and how it differs from the official toolkit."""
@@ -31,9 +35,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("gt", help="ground truth: SVAG JSON (svag protocols) or MOT sequence folder / gt.txt (mot)")
     p.add_argument("pred", help="predictions: SVAG JSON, or a MOT result file / folder of <SEQ>.txt (mot)")
-    p.add_argument("--protocol", default="svag", choices=("svag", "svag-strict", "mot"),
+    p.add_argument("--protocol", default="svag", choices=("svag", "svag-strict", "mot", "stvg", "mr"),
                    help="svag: exactly the official SVAGEval numbers (default); svag-strict: corrected "
-                        "protocol; mot: TrackEval's MOTChallenge HOTA/CLEAR/Identity")
+                        "protocol; mot: TrackEval's MOTChallenge HOTA/CLEAR/Identity; stvg: single-tube "
+                        "m_tIoU/m_vIoU/vIoU@R (ground truth: SVAG JSON, HC-STVG or VidSTG); mr: moment "
+                        "retrieval on JSON lines (relevant_windows / pred_relevant_windows)")
     p.add_argument("--datasets", help="comma-separated dataset names to score (default: all in the ground truth)")
     p.add_argument("--benchmark", help="mot protocol: MOT15, MOT16, MOT17 or MOT20 conventions "
                                        "(default: inferred from the files)")
@@ -65,6 +71,13 @@ def _evaluate(args: argparse.Namespace) -> EvalResult:
     if args.protocol == "mot":
         from svag.eval.mot_protocol import evaluate_mot
         return evaluate_mot(args.gt, args.pred, benchmark=args.benchmark)
+    if args.protocol == "mr":
+        from svag.eval.tube_protocols import evaluate_moment_retrieval
+        return evaluate_moment_retrieval(args.gt, args.pred)
+    if args.protocol == "stvg":
+        from svag.eval.tube_protocols import evaluate_stvg
+        from svag.io.svag_json import read_svag
+        return evaluate_stvg(_read_tubes(args.gt), read_svag(args.pred, "pred"))
     from svag.eval.svag_protocol import evaluate_svag
     from svag.io.svag_json import ReadReport, read_svag
     report = ReadReport()
@@ -84,6 +97,18 @@ def _evaluate(args: argparse.Namespace) -> EvalResult:
     return result
 
 
+def _read_tubes(path: str):  # type: ignore[no-untyped-def]
+    """STVG ground truth: HC-STVG or VidSTG annotations, or SVAG JSON (one track per query)."""
+    from svag.data.stvg import looks_like_hcstvg, looks_like_vidstg, parse_hcstvg, parse_vidstg
+    from svag.io.svag_json import load_json, parse_svag
+    obj = load_json(path)
+    if looks_like_hcstvg(obj):
+        return parse_hcstvg(obj, source=path)
+    if looks_like_vidstg(obj):
+        return parse_vidstg(obj, source=path)
+    return parse_svag(obj, "gt", source=path)
+
+
 def _fmt(v: Any, digits: int) -> str:
     if isinstance(v, float) and v.is_integer() and abs(v) >= 1000:
         return f"{int(v)}"
@@ -92,8 +117,9 @@ def _fmt(v: Any, digits: int) -> str:
 
 def format_table(result: EvalResult) -> str:
     """A plain-text table: one row per dataset (or sequence) and the mean (or COMBINED)."""
-    if result.protocol == "mot":
-        cols, rows, last = MOT_COLUMNS, result.datasets, ("COMBINED", result.mean)
+    if result.protocol in COLUMNS:
+        cols, rows = COLUMNS[result.protocol], result.datasets
+        last = ("COMBINED" if result.protocol == "mot" else "mean", result.mean)
         digits = 3
     elif result.official is not None:  # official numbers exactly as SVAGEval prints them
         cols, rows, last = SVAG_COLUMNS, dict(result.official["datasets"]), ("mean", result.official["final"])
@@ -106,7 +132,7 @@ def format_table(result: EvalResult) -> str:
     name_w = max([len(n) for n in rows] + [8])
     head = f"{'':{name_w}}  " + "  ".join(f"{c:>8}" for c in cols)
     lines = [f"protocol: {result.protocol}", head, "-" * len(head)]
-    for name, vals in list(rows.items()) + ([last] if len(rows) > 1 or result.protocol == "mot" else []):
+    for name, vals in list(rows.items()) + ([last] if len(rows) > 1 else []):
         lines.append(f"{name:{name_w}}  " + "  ".join(f"{_fmt(vals.get(c, float('nan')), digits):>8}" for c in cols))
     if result.official is not None and len(rows) <= 1:
         lines.append(f"{'m-HIoU':{name_w}}  {result.official['final']['m-HIoU']:.3f}")

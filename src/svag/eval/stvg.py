@@ -116,6 +116,11 @@ def stvg_metrics(pairs: Iterable[TubePair | Sequence[object]],
     ``pairs``: :class:`TubePair` or tuples ``(video, gt_track, pred_track[, gt_span[, pred_span]])``;
     ``pred_track`` None means the video has no prediction (scores 0). No videos: all 0."""
     _, t, v = stvg_per_video(pairs)
+    return stvg_summary(t, v, thresholds)
+
+
+def stvg_summary(t: np.ndarray, v: np.ndarray, thresholds: Sequence[float] = VIOU_THRESHOLDS) -> dict[str, float]:
+    """The metrics of :func:`stvg_metrics` from per-video tIoU and vIoU arrays (fractions)."""
     n = len(t)
     out = {"m_tIoU": 100.0 * float(np.mean(t)) if n else 0.0,
            "m_vIoU": 100.0 * float(np.mean(v)) if n else 0.0}

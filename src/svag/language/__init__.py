@@ -1,0 +1,1 @@
+"""Query understanding: free text -> a structured action query (category, attributes, predicates)."""

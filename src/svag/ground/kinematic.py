@@ -1,0 +1,327 @@
+"""The training-free kinematic grounder: predicates scored from trajectories.
+
+Each predicate of :mod:`svag.language.types` has a scorer giving a per-frame relevance in [0, 1]
+over a track's life, from its smoothed trajectory (:mod:`svag.ground.features`): velocity and
+heading, box growth (towards/away from the camera), position relative to the frame borders,
+and distances to the other tracks. Predicates of one step combine by a fuzzy AND (minimum; a
+negated predicate scores 1 - s); steps combine in time order (:func:`chain_steps`). Category and
+colour words, where the scene has what it takes to check them, scale a track's score.
+
+Thresholds are in box heights per second and seconds, so they hold at any distance and frame
+rate. They were set from what the words mean (a walking person covers about 0.8 of its height
+per second, a running one 2 or more), not fitted to a benchmark.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from svag.ground.base import Grounding, GroundingResult, Scene
+from svag.ground.features import SceneGrid, TrackFeatures, smooth, track_features
+from svag.ground.windows import chain_steps, windows_from_relevance
+from svag.language.types import ActionQuery, Predicate
+
+MOVING = 0.25          # heights/s: above this the actor moves
+STILL = 0.12           # below this it stands still
+RUN = 1.6              # above this it runs
+DIRECTION = 0.2        # minimal speed along a direction
+GROWTH = 0.06          # log-height per second: coming closer / going away
+BORDER = 0.03          # fraction of the frame: "at the border"
+EVENT_S = 2.0          # duration of an event window (enter, leave, stop, ...)
+
+VEHICLES = {"car", "bus", "truck", "vehicle", "van", "taxi", "motorcycle", "motorbike", "bicycle", "bike",
+            "cyclist", "train", "tram", "boat"}
+PEOPLE = {"person", "man", "woman", "people", "pedestrian", "child", "boy", "girl", "kid", "someone", "player",
+          "lady", "guy", "runner", "skater", "human"}
+
+
+def sig(x: np.ndarray | float, center: float, width: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-(np.asarray(x, dtype=np.float64) - center) / width))
+
+
+@dataclass
+class _Ctx:
+    scene: Scene
+    grid: SceneGrid
+    index: int          # the track's row in the grid
+
+    @property
+    def fps(self) -> float:
+        return self.scene.fps
+
+    def seconds(self, s: float) -> int:
+        return max(1, int(round(s * self.scene.fps)))
+
+
+# -- per-predicate scorers -----------------------------------------------------------------------
+
+def _moving(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    return sig(f.speed, MOVING, 0.06)
+
+
+def _still(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    return 1.0 - sig(f.speed, STILL, 0.04)
+
+
+def _walk(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    return np.minimum(_moving(f, c, None), 1.0 - sig(f.speed, RUN, 0.25))
+
+
+def _run(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    return sig(f.speed, RUN, 0.25)
+
+
+def _direction(axis: str, sign: float) -> Callable[[TrackFeatures, _Ctx, str | None], np.ndarray]:
+    def score(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+        v = sign * (f.vx if axis == "x" else f.vy)
+        return sig(v, DIRECTION, 0.06)
+    return score
+
+
+def _towards(sign: float) -> Callable[[TrackFeatures, _Ctx, str | None], np.ndarray]:
+    def score(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+        return sig(sign * f.growth, GROWTH, 0.02)
+    return score
+
+
+def _event_mask(n: int, at: int, before: int, after: int) -> np.ndarray:
+    m = np.zeros(n)
+    m[max(0, at - before):min(n, at + after + 1)] = 1.0
+    return m
+
+
+def _side_distance(f: TrackFeatures, side: str) -> np.ndarray:
+    return {"left": f.left, "right": f.right, "top": f.top, "bottom": f.bottom}[side]
+
+
+def _border(f: TrackFeatures, i: int, side: str | None) -> float:
+    """How strongly the box at index i touches the border ``side`` (or any border)."""
+    sides = ("left", "right", "top", "bottom") if side in (None, "any") else (side,)
+    return float(max(sig(-_side_distance(f, s)[i], -BORDER, 0.01) for s in sides))
+
+
+def _enter(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    if f.frames[0] <= 1:                     # present from the first frame: it did not enter
+        return np.zeros(len(f))
+    strength = _border(f, 0, arg)
+    inward = _inside_after(f, arg)
+    return strength * _event_mask(len(f), 0, 0, max(c.seconds(EVENT_S), inward))
+
+
+def _inside_after(f: TrackFeatures, side: str | None) -> int:
+    """Frames until the box is fully inside the image."""
+    inside = (f.left > BORDER) & (f.right > BORDER) & (f.top > BORDER) & (f.bottom > BORDER)
+    idx = np.flatnonzero(inside)
+    return int(idx[0]) if len(idx) else len(f)
+
+
+def _leave(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    if f.frames[-1] >= c.scene.num_frames:   # still there at the end
+        return np.zeros(len(f))
+    n = len(f)
+    strength = _border(f, n - 1, arg)
+    return strength * _event_mask(n, n - 1, c.seconds(EVENT_S), 0)
+
+
+def _appear(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    if f.frames[0] <= 1:
+        return np.zeros(len(f))
+    return (1.0 - _border(f, 0, None)) * _event_mask(len(f), 0, 0, c.seconds(EVENT_S / 2))
+
+
+def _disappear(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    if f.frames[-1] >= c.scene.num_frames:
+        return np.zeros(len(f))
+    n = len(f)
+    return (1.0 - _border(f, n - 1, None)) * _event_mask(n, n - 1, c.seconds(EVENT_S / 2), 0)
+
+
+def _located(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    x = f.cx / c.scene.width
+    y = f.cy / c.scene.height
+    return {"left": 1 - sig(x, 0.36, 0.04), "right": sig(x, 0.64, 0.04), "top": 1 - sig(y, 0.36, 0.04),
+            "bottom": sig(y, 0.64, 0.04),
+            "center": (1 - sig(np.abs(x - 0.5), 0.17, 0.04)) * (1 - sig(np.abs(y - 0.5), 0.25, 0.04)),
+            }.get(arg or "center", np.ones(len(f)))
+
+
+def _transitions(before: np.ndarray, after: np.ndarray, c: _Ctx, hold_s: float = 1.0) -> np.ndarray:
+    """Relevance around changes from state ``before`` to state ``after`` held ``hold_s`` each side."""
+    n = len(before)
+    k = c.seconds(hold_s)
+    if n < 2 * k:
+        return np.zeros(n)
+    cb = np.concatenate([[0.0], np.cumsum(before)])
+    ca = np.concatenate([[0.0], np.cumsum(after)])
+    t = np.arange(k, n - k + 1)
+    strength = np.minimum((cb[t] - cb[t - k]) / k, (ca[t + k] - ca[t]) / k)   # change at t
+    out = np.zeros(n)
+    for i in np.flatnonzero(strength > 0.5):
+        at = int(t[i])
+        seg = slice(max(0, at - c.seconds(EVENT_S / 2)), min(n, at + c.seconds(EVENT_S)))
+        out[seg] = np.maximum(out[seg], strength[i])
+    return out
+
+
+def _stop(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    return _transitions(_moving(f, c, None), _still(f, c, None), c)
+
+
+def _start(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    return _transitions(_still(f, c, None), _moving(f, c, None), c)
+
+
+def _turn_around(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    left = sig(-f.vx, DIRECTION, 0.06)
+    right = sig(f.vx, DIRECTION, 0.06)
+    return np.maximum(_transitions(left, right, c), _transitions(right, left, c))
+
+
+def _turn(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    """Heading rotation over about a second; image y points down, so a turn to the actor's left
+    is a counter-clockwise rotation on screen (negative cross product)."""
+    k = c.seconds(1.0)
+    if len(f) <= 2 * k:
+        return np.zeros(len(f))
+    vx, vy = f.vx, f.vy
+    cross = np.zeros(len(f))
+    cross[k:-k] = vx[:-2 * k] * vy[2 * k:] - vy[:-2 * k] * vx[2 * k:]
+    norm = np.maximum(f.speed[:-2 * k] * f.speed[2 * k:], 1e-6)
+    s = np.zeros(len(f))
+    s[k:-k] = cross[k:-k] / norm
+    s *= _moving(f, c, None)
+    sign = -1.0 if arg == "left" else 1.0
+    out = sig(sign * s, 0.5, 0.1) if arg in ("left", "right") else sig(np.abs(s), 0.5, 0.1)
+    return smooth(out, c.seconds(1.0))
+
+
+def _relation(kind: str) -> Callable[[TrackFeatures, _Ctx, str | None], np.ndarray]:
+    def score(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+        g = c.grid
+        sl = slice(int(f.frames[0]) - 1, int(f.frames[0]) - 1 + len(f))
+        others = np.arange(g.cx.shape[0]) != c.index
+        if not others.any():
+            return np.zeros(len(f))
+        dx = g.cx[others, sl] - g.cx[c.index, sl]
+        dy = g.cy[others, sl] - g.cy[c.index, sl]
+        h = g.h[c.index, sl]
+        dist = np.hypot(dx, dy) / h                                # in own heights
+        near = 1.0 - sig(dist, 4.0, 0.7)
+        if kind == "approach" or kind == "move_away_from":
+            dd = np.gradient(dist, axis=1) * c.fps if dist.shape[1] > 1 else np.zeros_like(dist)
+            dd = smooth_rows(dd, c.seconds(0.6))
+            s = sig(-dd if kind == "approach" else dd, 0.25, 0.08) * near
+        else:
+            vxo, vyo = g.vx[others, sl], g.vy[others, sl]
+            vxs, vys = g.vx[c.index, sl], g.vy[c.index, sl]
+            so, ss = np.hypot(vxo, vyo), np.hypot(vxs, vys)
+            cos = (vxo * vxs + vyo * vys) / np.maximum(so * ss, 1e-6)
+            both_move = sig(ss / h, MOVING, 0.06) * sig(so / h, MOVING, 0.06)
+            if kind == "follow":                                    # the other is ahead, same heading
+                ahead = (dx * vxs + dy * vys) / np.maximum(ss * h, 1e-6)
+                s = both_move * sig(cos, 0.7, 0.08) * sig(ahead, 0.3, 0.15) * (1 - sig(dist, 6.0, 1.0))
+            elif kind == "together":
+                s = sig(cos, 0.7, 0.1) * (1 - sig(dist, 1.8, 0.3)) * np.maximum(both_move, 0.5)
+            else:                                                   # pass: side by side, moving faster
+                faster = sig((ss - so) / h, 0.3, 0.1)
+                s = (1 - sig(dist, 2.0, 0.4)) * faster * sig(ss / h, MOVING, 0.06)
+        return np.nan_to_num(s).max(axis=0)
+    return score
+
+
+def smooth_rows(x: np.ndarray, n: int) -> np.ndarray:
+    return np.vstack([smooth(np.nan_to_num(r), n) for r in x]) if len(x) else x
+
+
+SCORERS: dict[str, Callable[[TrackFeatures, _Ctx, str | None], np.ndarray]] = {
+    "move": _moving, "stand_still": _still, "walk": _walk, "run": _run,
+    "move_left": _direction("x", -1), "move_right": _direction("x", 1),
+    "move_up": _direction("y", -1), "move_down": _direction("y", 1),
+    "move_towards_camera": _towards(1), "move_away_from_camera": _towards(-1),
+    "enter": _enter, "leave": _leave, "appear": _appear, "disappear": _disappear, "located": _located,
+    "stop": _stop, "start_moving": _start, "turn_around": _turn_around, "turn": _turn,
+    "approach": _relation("approach"), "move_away_from": _relation("move_away_from"),
+    "follow": _relation("follow"), "together": _relation("together"), "pass": _relation("pass"),
+}
+
+
+def predicate_relevance(p: Predicate, f: TrackFeatures, c: _Ctx) -> np.ndarray:
+    s = np.clip(SCORERS[p.name](f, c, p.arg), 0.0, 1.0)
+    if p.negated:
+        s = 1.0 - s
+    return 1.0 - p.weight * (1.0 - s)
+
+
+def category_prior(category: str | None, f: TrackFeatures) -> float:
+    """Aspect-ratio prior: people are taller than wide, vehicles are not."""
+    if category is None:
+        return 1.0
+    ratio = float(np.median(f.h / np.maximum(f.w, 1.0)))
+    if category in PEOPLE:
+        return float(0.4 + 0.6 * sig(ratio, 1.3, 0.15))
+    if category in VEHICLES - {"bicycle", "bike", "cyclist", "motorcycle", "motorbike"}:
+        return float(0.4 + 0.6 * sig(-ratio, -1.0, 0.15))
+    return 1.0
+
+
+class KinematicGrounder:
+    """Training-free grounding from trajectories. Parameters: ``threshold`` (a track matches when
+    its best window scores at least this), ``max_windows`` per track, ``min_track_s`` (ignore
+    tracks shorter than this)."""
+
+    name = "kinematic"
+
+    def __init__(self, threshold: float = 0.5, max_windows: int = 5, min_track_s: float = 0.5) -> None:
+        self.threshold = threshold
+        self.max_windows = max_windows
+        self.min_track_s = min_track_s
+
+    def relevance(self, scene: Scene, query: ActionQuery) -> list[tuple[TrackFeatures, list[np.ndarray]]]:
+        """Per track: its features and the per-frame relevance of each step."""
+        feats = [track_features(t, scene.width, scene.height, scene.fps) for t in scene.tracks]
+        grid = SceneGrid.build(feats, scene.num_frames, scene.fps)
+        out = []
+        for i, f in enumerate(feats):
+            c = _Ctx(scene, grid, i)
+            steps = []
+            for step in query.steps:
+                r = np.ones(len(f))
+                for p in step:
+                    r = np.minimum(r, predicate_relevance(p, f, c))
+                steps.append(r)
+            out.append((f, steps))
+        return out
+
+    def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
+        result = GroundingResult(query)
+        if not query.steps:
+            result.notes.append(f"no understood action in {query.text!r}: nothing grounded")
+            return result
+        if any(a for a in query.attributes) and not scene.colors:
+            result.notes.append(f"appearance words {list(query.attributes)} ignored: no image crops for this scene")
+        min_len = self.min_track_s * scene.fps
+        for track, (f, steps) in zip(scene.tracks, self.relevance(scene, query)):
+            if len(f) < min_len:
+                continue
+            per_step = [windows_from_relevance(r, int(f.frames[0]), scene.fps, max_windows=self.max_windows)
+                        for r in steps]
+            wins = per_step[0] if len(per_step) == 1 else chain_steps(per_step, scene.fps)[: self.max_windows]
+            if len(wins) == 0:
+                continue
+            prior = category_prior(query.category, f) * _colour_prior(scene, track.track_id, query.attributes)
+            wins = wins.copy()
+            wins[:, 2] *= prior
+            score = float(wins[:, 2].max())
+            if score >= self.threshold:
+                result.groundings.append(Grounding(track, score, wins[np.argsort(-wins[:, 2], kind="stable")]))
+        result.groundings.sort(key=lambda g: -g.score)
+        return result
+
+
+def _colour_prior(scene: Scene, track_id: object, attributes: tuple[str, ...]) -> float:
+    if not attributes or not scene.colors or track_id not in scene.colors:
+        return 1.0
+    from svag.ground.appearance import colour_probability
+    return float(np.prod([0.3 + 0.7 * colour_probability(scene.colors[track_id], a) for a in attributes]))

@@ -1,0 +1,89 @@
+"""From per-frame relevance to scored temporal windows (shared by every grounder).
+
+A window is a run of frames whose relevance stays above a threshold, with short gaps bridged
+and very short runs dropped; its score is the mean relevance inside. Several candidates are
+returned, best first, as the official format expects (R5/R10 read the first 5/10): the runs
+above the main threshold, then runs above a lower threshold, then the span covering all runs.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def runs(mask: np.ndarray) -> np.ndarray:
+    """(K, 2) start/end indices (inclusive) of the True runs of a boolean array."""
+    if not mask.any():
+        return np.zeros((0, 2), np.int64)
+    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    starts = np.flatnonzero(d == 1)
+    ends = np.flatnonzero(d == -1) - 1
+    return np.column_stack([starts, ends])
+
+
+def segments(relevance: np.ndarray, threshold: float, fps: float, *, bridge_s: float = 0.6,
+             min_s: float = 0.4) -> np.ndarray:
+    """(K, 3) [start_index, end_index, mean relevance] of the runs above ``threshold``."""
+    r = runs(relevance >= threshold)
+    if len(r) == 0:
+        return np.zeros((0, 3))
+    gap = max(1, int(round(bridge_s * fps)))
+    merged = [list(r[0])]
+    for s, e in r[1:]:
+        if s - merged[-1][1] - 1 <= gap:
+            merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    m = np.asarray(merged)
+    keep = (m[:, 1] - m[:, 0] + 1) >= max(1, int(round(min_s * fps)))
+    if keep.any():
+        m = m[keep]
+    csum = np.concatenate([[0.0], np.cumsum(relevance)])
+    mean = (csum[m[:, 1] + 1] - csum[m[:, 0]]) / (m[:, 1] - m[:, 0] + 1)
+    return np.column_stack([m, mean])
+
+
+def windows_from_relevance(relevance: np.ndarray, first_frame: int, fps: float, *, threshold: float = 0.5,
+                           low: float = 0.3, max_windows: int = 5) -> np.ndarray:
+    """Scored windows [start, end, score] (1-based inclusive frames), best first.
+
+    ``relevance[i]`` is the relevance of frame ``first_frame + i``."""
+    main = segments(relevance, threshold, fps)
+    cands = [main]
+    if low < threshold:
+        lows = segments(relevance, low, fps)
+        if len(lows):
+            lows = lows.copy()
+            lows[:, 2] *= 0.9                       # ranked after the main runs of equal mean
+            cands.append(lows)
+    if len(main) > 1:
+        span = np.array([[main[0, 0], main[-1, 1], 0.8 * float(np.average(main[:, 2]))]])
+        cands.append(span)
+    allw = np.concatenate(cands) if cands else np.zeros((0, 3))
+    if len(allw) == 0:
+        return np.zeros((0, 3))
+    allw = allw[np.argsort(-allw[:, 2], kind="stable")]
+    _, first = np.unique(allw[:, :2], axis=0, return_index=True)
+    allw = allw[np.sort(first)][:max_windows]
+    out = allw.copy()
+    out[:, :2] += first_frame
+    return out
+
+
+def chain_steps(step_windows: list[np.ndarray], fps: float, max_gap_s: float = 4.0) -> np.ndarray:
+    """Windows of a multi-step query ("A then B"): a run of each step, each starting after the
+    previous one started and at most ``max_gap_s`` after it ended; the window spans the chain,
+    scored by the mean of its steps' scores. Inputs and output are [start, end, score] rows."""
+    chains = [tuple(w) for w in step_windows[0]]
+    gap = max_gap_s * fps
+    for nxt in step_windows[1:]:
+        new = []
+        for s, e, sc in chains:
+            ok = (nxt[:, 0] > s) & (nxt[:, 0] <= e + gap) & (nxt[:, 1] >= e) if len(nxt) else np.zeros(0, bool)
+            for ns, ne, nsc in nxt[ok]:
+                new.append((s, ne, sc + nsc))
+        chains = new
+    if not chains:
+        return np.zeros((0, 3))
+    out = np.asarray(chains, dtype=np.float64)
+    out[:, 2] /= len(step_windows)
+    return out[np.argsort(-out[:, 2], kind="stable")]

@@ -16,6 +16,7 @@ SUBCOMMANDS: dict[str, str] = {
     "eval": "svag.cli.eval_cmd",
     "data": "svag.cli.data_cmd",
     "synth": "svag.cli.synth_cmd",
+    "ground": "svag.cli.ground_cmd",
     "demo": "svag.cli.demo_cmd",
 }
 

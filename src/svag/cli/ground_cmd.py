@@ -1,0 +1,133 @@
+"""``svag ground``: find who does what, and when, in a video."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from svag.errors import InputError
+
+EPILOG = """examples:
+  svag ground video.mp4 "a person walks to the left" --out pred.json --render out.mp4
+  svag ground video.mp4 --queries queries.txt --out pred.json      one query per line
+  svag ground ../shared/data/mot/MOT17-11 --tracks TRACKS.txt --queries GT.json --out PRED.json
+      ground over existing tracks (no pixels decoded); GT.json's dataset name, query ids and
+      texts for this video are reused, so PRED.json can be scored with `svag eval GT.json PRED.json`
+
+VIDEO is a video file, a folder of frames or a MOTChallenge sequence folder (seqinfo.ini)."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ground", help="ground action queries in a video", epilog=EPILOG,
+                       description="Ground natural-language action queries: every actor that does it, "
+                                   "tracked, with scored time windows.",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("video", help="video file, folder of frames, or MOT sequence folder")
+    p.add_argument("query", nargs="*", help="query texts")
+    p.add_argument("--queries", metavar="FILE", help="a text file (one query per line) or an SVAG JSON file")
+    p.add_argument("--out", metavar="PRED.json", help="write the SVAG prediction JSON here")
+    p.add_argument("--tracks", metavar="FILE", help="ground over these tracks (MOT result file) instead of "
+                                                  "detecting and tracking")
+    p.add_argument("--render", metavar="OUT.mp4", help="write the video with the matched tracks drawn")
+    p.add_argument("--grounder", default="kinematic", help="grounder (default: kinematic)")
+    p.add_argument("--detector", default="default", help="detector for pixels (default: the tuned default)")
+    p.add_argument("--tracker", default="bytetrack")
+    p.add_argument("--stride", type=int, default=1, help="use every n-th frame")
+    p.add_argument("--resize", type=float, help="scale frames by this factor before detection")
+    p.add_argument("--dataset", default=None, help="dataset name in the prediction (default: from --queries "
+                                                   "JSON, else 'custom')")
+    p.add_argument("--window-convention", choices=("svag", "toolkit"), default="svag",
+                   help="svag: windows as 1-based inclusive frames [s, e] like the ground truth (default); "
+                        "toolkit: [s-1, e] as the official SVAGEval toolkit compares them")
+    p.add_argument("--fps", type=float, help="frame rate, with --tracks when no video geometry is available")
+    p.add_argument("--no-cache", action="store_true", help="do not reuse or store tracks of this video")
+    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from svag.io.svag_json import write_svag
+    from svag.pipeline import GroundConfig, VideoGrounder, to_prediction
+
+    for out in (args.out, args.render):
+        if out and Path(out).exists() and not args.force:
+            raise InputError("output file exists; pass --force to overwrite it", file=out)
+    video = Path(args.video)
+    if not video.exists():
+        raise InputError("video not found", file=str(video))
+    config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
+                          stride=args.stride, resize=args.resize, cache_dir="" if args.no_cache else None)
+    vg = VideoGrounder(config)
+    if args.tracks:
+        scene = vg.scene_from_tracks(args.tracks, video, fps=args.fps)
+    else:
+        scene = vg.scene_from_video(video, progress=not args.no_progress)
+    dataset, specs = _query_specs(args, video, scene.num_frames)
+    results = vg.ground(scene, [s.text for s in specs])
+    for spec, res in zip(specs, results):
+        line = f"{spec.query_id}: {spec.text!r} -> {res.query.describe()}"
+        line += f"\n    {len(res.groundings)} tracks: " + ", ".join(
+            f"{g.track.track_id} [{int(g.windows[0, 0])}-{int(g.windows[0, 1])}] {g.score:.2f}"
+            for g in res.groundings[:8]) + (" ..." if len(res.groundings) > 8 else "")
+        print(line)
+        for note in res.notes:
+            print(f"    note: {note}", file=sys.stderr)
+    fps = vg.times.fps()
+    if vg.times.frames:
+        print("speed: " + ", ".join(f"{k} {v:.0f} fps" for k, v in fps.items()))
+    if args.out:
+        pred = to_prediction(dataset, list(zip(specs, results)), window_convention=args.window_convention)
+        write_svag(args.out, pred, "pred", overwrite=args.force)
+        print(f"wrote {args.out}")
+    if args.render:
+        from svag.video.render import render_groundings
+        render_groundings(video, args.render, list(zip(specs, results)), stride=config.stride)
+        print(f"wrote {args.render}")
+    return 0
+
+
+def _query_specs(args: argparse.Namespace, video: Path, num_frames: int):  # type: ignore[no-untyped-def]
+    from svag.pipeline import QuerySpec
+    name = _video_name(video)
+    specs: list[QuerySpec] = [QuerySpec(t, i + 1, name, num_frames) for i, t in enumerate(args.query)]
+    dataset = args.dataset or "custom"
+    if args.queries:
+        path = Path(args.queries)
+        if path.suffix in (".json", ".gz"):
+            from svag.io.svag_json import read_svag
+            data = read_svag(path, "gt")
+            names = _aliases(video)
+            picked = [(d.name, q) for d in data for q in d.queries if q.video_name in names]
+            if not picked:
+                videos = sorted({q.video_name for d in data for q in d.queries})
+                raise InputError(f"no query is on video {name!r} (file has videos {videos[:10]}"
+                                 f"{' ...' if len(videos) > 10 else ''})", file=str(path))
+            dataset = args.dataset or picked[0][0]
+            specs += [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for _, q in picked]
+        else:
+            try:
+                lines = [ln.strip() for ln in path.read_text().splitlines()]
+            except OSError as exc:
+                raise InputError(f"cannot read queries: {exc}", file=str(path)) from None
+            start = len(specs)
+            specs += [QuerySpec(t, start + i + 1, name, num_frames) for i, t in enumerate(ln for ln in lines if ln)]
+    if not specs:
+        raise InputError("no query given: pass query texts or --queries FILE")
+    for s in specs:
+        if not s.text.strip():
+            raise InputError("empty query", query=s.query_id)
+    return dataset, specs
+
+
+def _video_name(video: Path) -> str:
+    return video.name if video.is_dir() else video.stem
+
+
+def _aliases(video: Path) -> set[str]:
+    names = {video.name, video.stem}
+    if video.is_dir() and (video / "seqinfo.ini").is_file():
+        from svag.io.mot import read_seqinfo
+        seq = read_seqinfo(video).name
+        names |= {seq, seq.rsplit("-", 1)[0] if seq.count("-") >= 2 else seq}
+    return names

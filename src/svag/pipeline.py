@@ -1,0 +1,265 @@
+"""The grounding pipeline: video -> detections -> tracks -> grounded queries -> SVAG prediction.
+
+Encode once, query many: :meth:`VideoGrounder.prepare` decodes, detects and tracks a video once
+(or reads existing tracks) and returns a :class:`~svag.ground.base.Scene`; every query reuses it.
+Scenes built from pixels are cached on disk (keyed by the video file and the detector/tracker
+settings) so a second run with new queries decodes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from svag.core.types import Dataset, Detections, Query, SvagData, Track
+from svag.errors import InputError
+from svag.ground import build_grounder
+from svag.ground.base import GroundingResult, Scene, clip_to_windows
+from svag.language.types import ActionQuery
+
+PathLike = str | os.PathLike
+CACHE_VERSION = 1
+
+
+@dataclass
+class GroundConfig:
+    detector: str = "default"
+    detector_args: dict[str, Any] = field(default_factory=dict)
+    tracker: str = "bytetrack"
+    tracker_args: dict[str, Any] = field(default_factory=dict)
+    grounder: str = "kinematic"
+    grounder_args: dict[str, Any] = field(default_factory=dict)
+    stride: int = 1
+    resize: float | None = None
+    cache_dir: str | None = None          # None: ~/.cache/svag; "" disables the cache
+
+    def cache_key(self, video: Path) -> str:
+        st = video.stat()
+        parts = {"v": CACHE_VERSION, "path": str(video.resolve()), "size": st.st_size, "mtime": st.st_mtime_ns,
+                 "detector": self.detector, "detector_args": self.detector_args, "tracker": self.tracker,
+                 "tracker_args": self.tracker_args, "stride": self.stride, "resize": self.resize}
+        return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@dataclass
+class StageTimes:
+    seconds: dict[str, float] = field(default_factory=dict)
+    frames: int = 0
+
+    def add(self, stage: str, dt: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + dt
+
+    def fps(self) -> dict[str, float]:
+        return {k: (self.frames / v if v > 0 else float("inf")) for k, v in self.seconds.items()}
+
+
+def _progress(iterable: Iterable, total: int | None, desc: str, enabled: bool) -> Iterable:
+    if not enabled:
+        return iterable
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return iterable
+    return tqdm(iterable, total=total, desc=desc, unit="frame", leave=False)
+
+
+class VideoGrounder:
+    """Ground many queries on one or more videos with one configuration."""
+
+    def __init__(self, config: GroundConfig | None = None) -> None:
+        self.config = config or GroundConfig()
+        self.grounder = build_grounder(self.config.grounder, **self.config.grounder_args)
+        self.times = StageTimes()
+
+    # -- scenes ------------------------------------------------------------------------------------
+
+    def scene_from_tracks(self, tracks_file: PathLike, video: PathLike | None = None, *,
+                          width: int | None = None, height: int | None = None, fps: float | None = None,
+                          num_frames: int | None = None) -> Scene:
+        """A scene from a MOT result file; geometry from the video (file, frames or MOT sequence)
+        or the keyword arguments."""
+        from svag.io.mot import read_mot_results
+        info = _video_geometry(video) if video is not None else {}
+        width, height = width or info.get("width"), height or info.get("height")
+        fps, num_frames = fps or info.get("fps"), num_frames or info.get("num_frames")
+        dets = read_mot_results(tracks_file)
+        if num_frames is None:
+            num_frames = int(dets.frames.max()) if len(dets) else 1
+        missing = [k for k, v in (("width", width), ("height", height), ("fps", fps)) if not v]
+        if missing:
+            raise InputError(f"need the video's {', '.join(missing)} to ground tracks (give a video, a MOT "
+                             "sequence folder with seqinfo.ini, or --width/--height/--fps)", file=str(tracks_file))
+        late = np.flatnonzero(dets.frames > num_frames)
+        if len(late):
+            raise InputError(f"track box at frame {int(dets.frames[late[0]])} is after the last frame ({num_frames})",
+                             file=str(tracks_file), frame=int(dets.frames[late[0]]))
+        return Scene(tuple(dets.tracks()), int(width), int(height), float(fps), int(num_frames),  # type: ignore[arg-type]
+                     name=Path(video).name if video is not None else Path(tracks_file).stem)
+
+    def scene_from_video(self, video: PathLike, *, progress: bool = True, colours: bool = True) -> Scene:
+        """Decode, detect and track (cached)."""
+        video = Path(video)
+        cache = self._cache_path(video)
+        if cache is not None and (cache / "tracks.txt").is_file():
+            return self._load_cached(cache, video)
+        from svag.detect import build_detector
+        from svag.track import build_tracker
+        from svag.video.reader import open_video
+        reader = open_video(video, stride=self.config.stride, resize=self.config.resize)
+        info = reader.info
+        fps = (info.fps or 25.0) / self.config.stride
+        detector = build_detector(self.config.detector, **self.config.detector_args)
+        tracker = build_tracker(self.config.tracker, frame_rate=fps, **self.config.tracker_args)
+        crops = _CropCollector() if colours else None
+        t_prev = time.perf_counter()
+        n = 0
+        total = info.num_frames // self.config.stride if info.num_frames else None
+        for frame in _progress(reader, total, f"tracking {video.name}", progress):
+            t0 = time.perf_counter()
+            self.times.add("decode", t0 - t_prev)
+            dets = detector.detect(frame)
+            t1 = time.perf_counter()
+            self.times.add("detect", t1 - t0)
+            ids, boxes = tracker.update(frame.index, dets.boxes, dets.scores)
+            t2 = time.perf_counter()
+            self.times.add("track", t2 - t1)
+            if crops is not None:
+                crops.add(frame, ids, boxes)
+            n += 1
+            t_prev = time.perf_counter()
+        self.times.frames += n
+        tracks = _as_tracks(tracker.finalize())
+        scale = 1.0 / self.config.resize if self.config.resize else 1.0
+        if scale != 1.0:
+            tracks = [Track(t.track_id, t.frames, t.boxes * scale, t.scores) for t in tracks]
+        width, height = info.width, info.height
+        num_frames = max(reader.frames_read if hasattr(reader, "frames_read") else 0, info.num_frames or 0)
+        scene = Scene(tuple(tracks), width, height, float(info.fps or 25.0), num_frames,
+                      crops.descriptors() if crops is not None else None, name=video.name)
+        if cache is not None:
+            self._save_cached(cache, scene)
+        return scene
+
+    def _cache_path(self, video: Path) -> Path | None:
+        if self.config.cache_dir == "" or not video.is_file():
+            return None
+        root = Path(self.config.cache_dir) if self.config.cache_dir else Path.home() / ".cache" / "svag" / "scenes"
+        return root / self.config.cache_key(video)
+
+    def _save_cached(self, cache: Path, scene: Scene) -> None:
+        from svag.io.mot import write_mot
+        cache.mkdir(parents=True, exist_ok=True)
+        write_mot(cache / "tracks.txt", Detections.from_tracks(list(scene.tracks)), overwrite=True)
+        meta = {"width": scene.width, "height": scene.height, "fps": scene.fps, "num_frames": scene.num_frames,
+                "colors": {str(k): v.tolist() for k, v in (scene.colors or {}).items()},
+                "config": asdict(self.config)}
+        (cache / "scene.json").write_text(json.dumps(meta, default=str))
+
+    def _load_cached(self, cache: Path, video: Path) -> Scene:
+        from svag.io.mot import read_mot_results
+        meta = json.loads((cache / "scene.json").read_text())
+        tracks = read_mot_results(cache / "tracks.txt").tracks()
+        colors = {int(k): np.asarray(v) for k, v in meta.get("colors", {}).items()} or None
+        return Scene(tuple(tracks), meta["width"], meta["height"], meta["fps"], meta["num_frames"], colors,
+                     name=video.name)
+
+    # -- queries -----------------------------------------------------------------------------------
+
+    def ground(self, scene: Scene, queries: Sequence[str | ActionQuery]) -> list[GroundingResult]:
+        parsed = parse_all(queries)
+        t0 = time.perf_counter()
+        out = [self.grounder.ground(scene, q) for q in parsed]
+        self.times.add("ground", time.perf_counter() - t0)
+        return out
+
+
+def parse_all(queries: Sequence[str | ActionQuery]) -> list[ActionQuery]:
+    texts = [q for q in queries if isinstance(q, str)]
+    if not texts:
+        return list(queries)  # type: ignore[arg-type]
+    from svag.language.parser import parse_queries
+    parsed = iter(parse_queries(texts))
+    return [next(parsed) if isinstance(q, str) else q for q in queries]
+
+
+def _as_tracks(out: Any) -> list[Track]:
+    if isinstance(out, Detections):
+        return out.tracks()
+    return list(out)
+
+
+def _video_geometry(video: PathLike) -> dict[str, Any]:
+    path = Path(video)
+    if path.is_dir() and (path / "seqinfo.ini").is_file():
+        from svag.io.mot import read_seqinfo
+        info = read_seqinfo(path)
+        return {"width": info.width, "height": info.height, "fps": info.frame_rate, "num_frames": info.length,
+                "name": path.name}
+    from svag.video.reader import open_video
+    vi = open_video(path).info
+    return {"width": vi.width, "height": vi.height, "fps": vi.fps, "num_frames": vi.num_frames, "name": path.name}
+
+
+class _CropCollector:
+    """Colour descriptors of tracks, from a few crops per track while the video streams."""
+
+    def __init__(self, every: int = 5) -> None:
+        self.every = every
+        self.counts: dict[int, np.ndarray] = {}
+
+    def add(self, frame: Any, ids: np.ndarray, boxes: np.ndarray) -> None:
+        if frame.index % self.every or len(ids) == 0:
+            return
+        from svag.ground.appearance import crop_descriptor
+        for tid, box in zip(np.asarray(ids).tolist(), np.asarray(boxes)):
+            d = crop_descriptor(frame.image, box)
+            self.counts[tid] = self.counts.get(tid, 0) + d
+
+    def descriptors(self) -> dict[object, np.ndarray]:
+        from svag.ground.appearance import normalise
+        return {k: normalise(v) for k, v in self.counts.items()}
+
+
+# -- predictions ---------------------------------------------------------------------------------
+
+@dataclass
+class QuerySpec:
+    """A query to ground: text plus the identifiers the prediction file should carry."""
+
+    text: str
+    query_id: Any
+    video_name: str
+    video_length: int
+    video_id: Any = None
+
+
+def to_prediction(dataset: str, items: Sequence[tuple[QuerySpec, GroundingResult]], *,
+                  window_convention: str = "svag") -> SvagData:
+    """SVAG prediction data: each matched track with its boxes inside its windows.
+
+    ``window_convention``: "svag" writes 1-based inclusive frames [s, e] (the format of the
+    ground truth; what svag-strict expects); "toolkit" writes [s - 1, e] (what the official
+    SVAGEval toolkit compares ground truth against)."""
+    if window_convention not in ("svag", "toolkit"):
+        raise InputError(f"window convention must be 'svag' or 'toolkit', got {window_convention!r}")
+    queries = []
+    for spec, result in items:
+        tracks = []
+        for g in result.groundings:
+            t = clip_to_windows(g.track, g.windows)
+            t = Track(t.track_id, t.frames[t.frames <= spec.video_length], t.boxes[t.frames <= spec.video_length],
+                      windows=t.windows)
+            if window_convention == "toolkit":
+                w = t.windows.copy()
+                w[:, 0] -= 1
+                t = Track(t.track_id, t.frames, t.boxes, windows=w)
+            tracks.append(t)
+        queries.append(Query(spec.query_id, spec.text, spec.video_name, spec.video_length, tuple(tracks),
+                             video_id=spec.video_id))
+    return SvagData((Dataset(dataset, tuple(queries)),))

@@ -1,0 +1,94 @@
+"""Render grounding results onto the video: each matched track's box, id and query label, drawn
+while one of its windows is active. Writes H.264 MP4 through PyAV (MPEG-4 Part 2 as fallback)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from svag.errors import InputError
+
+PALETTE = [(66, 135, 245), (245, 93, 66), (80, 200, 120), (240, 200, 60), (200, 90, 220), (60, 210, 220),
+           (250, 150, 40), (150, 150, 255)]   # BGR
+
+
+class VideoWriter:
+    """Minimal MP4 writer over PyAV: ``write(image_bgr)``, ``close()`` (also a context manager)."""
+
+    def __init__(self, path: str | os.PathLike, width: int, height: int, fps: float) -> None:
+        import av
+        from fractions import Fraction
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.container = av.open(str(self.path), mode="w")
+        rate = Fraction(fps).limit_denominator(1001)
+        for codec in ("libx264", "mpeg4"):
+            try:
+                self.stream = self.container.add_stream(codec, rate=rate)
+                break
+            except (ValueError, av.error.FFmpegError):  # type: ignore[attr-defined]
+                continue
+        else:
+            raise InputError("no H.264 or MPEG-4 encoder available in PyAV", file=str(path))
+        self.stream.width, self.stream.height = width - width % 2, height - height % 2
+        self.stream.pix_fmt = "yuv420p"
+        if self.stream.codec_context.name in ("libx264", "h264"):
+            self.stream.options = {"preset": "veryfast", "crf": "23"}
+        self.stream.thread_type = "AUTO"
+        self._av = av
+
+    def write(self, image: np.ndarray) -> None:
+        img = image[: self.stream.height, : self.stream.width]
+        frame = self._av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="bgr24")
+        for packet in self.stream.encode(frame):
+            self.container.mux(packet)
+
+    def close(self) -> None:
+        for packet in self.stream.encode():
+            self.container.mux(packet)
+        self.container.close()
+
+    def __enter__(self) -> "VideoWriter":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+
+def draw_box(image: np.ndarray, box: np.ndarray, color: tuple[int, int, int], label: str) -> None:
+    import cv2
+    x, y, w, h = (int(round(v)) for v in box)
+    cv2.rectangle(image, (x, y), (x + w, y + h), color, 2)
+    (tw, th), _ = cv2.getTextSize(label, cv2.FONT_HERSHEY_SIMPLEX, 0.45, 1)
+    y0 = max(th + 4, y)
+    xl = max(0, min(x, image.shape[1] - tw - 4))   # keep the label inside the frame
+    cv2.rectangle(image, (xl, y0 - th - 4), (xl + tw + 4, y0), color, -1)
+    cv2.putText(image, label, (xl + 2, y0 - 3), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
+
+
+def render_groundings(video: str | os.PathLike, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
+                      *, stride: int = 1) -> None:
+    """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` and write ``out``."""
+    from svag.video.reader import open_video
+    reader = open_video(video, stride=stride)
+    fps = (reader.info.fps or 25.0) / stride
+    # per frame: list of (box, colour, label); built from each grounding's windows
+    draws: dict[int, list[tuple[np.ndarray, tuple[int, int, int], str]]] = {}
+    for qi, (spec, result) in enumerate(items):
+        color = PALETTE[qi % len(PALETTE)]
+        for g in result.groundings:
+            t = g.track
+            active = np.zeros(len(t), bool)
+            for s, e, _ in g.windows:
+                active |= (t.frames >= s) & (t.frames <= e)
+            text = spec.text if len(spec.text) <= 40 else spec.text[:37] + "..."
+            for f, box in zip(t.frames[active].tolist(), t.boxes[active]):
+                draws.setdefault(f, []).append((box, color, f"#{t.track_id} {text}"))
+    with VideoWriter(out, reader.info.width, reader.info.height, fps) as writer:
+        for frame in reader:
+            img = frame.image.copy()
+            for box, color, label in draws.get(frame.index, ()):
+                draw_box(img, box, color, label)
+            writer.write(img)

@@ -27,6 +27,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/bench_mot_vs_trackeval.py
 	$(PY) benchmarks/bench_svag_eval.py
+	$(PY) benchmarks/bench_synth.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

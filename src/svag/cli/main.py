@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, str] = {
     "data": "svag.cli.data_cmd",
     "synth": "svag.cli.synth_cmd",
     "ground": "svag.cli.ground_cmd",
+    "bench": "svag.cli.bench_cmd",
     "demo": "svag.cli.demo_cmd",
 }
 

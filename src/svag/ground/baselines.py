@@ -16,6 +16,7 @@ class AllTracksGrounder:
     """Every track, over its whole lifespan (the "trivial baseline")."""
 
     name = "all-tracks"
+    uses_language = False
 
     def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
         return GroundingResult(query, [Grounding(t, 1.0, _whole_life(t)) for t in scene.tracks if len(t)])
@@ -25,6 +26,7 @@ class LongestTrackGrounder:
     """The single longest track, over its whole lifespan."""
 
     name = "longest-track"
+    uses_language = False
 
     def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
         tracks = [t for t in scene.tracks if len(t)]

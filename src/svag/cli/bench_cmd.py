@@ -1,0 +1,55 @@
+"""``svag bench run``: ground every query of a ground truth over given tracks and score it."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from svag.errors import InputError
+
+EPILOG = """examples:
+  svag bench run gt_mot17.json --mot-root ../shared/data/mot \\
+      --tracks ../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut --grounder kinematic
+  svag bench run gt_mot17.json --mot-root ../shared/data/mot --oracle-tracks --grounder kinematic --json scores.json
+
+The trivial baselines (every track over its whole life; the single longest track) are always run."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bench", help="benchmark grounders on a ground-truth file")
+    bsub = p.add_subparsers(dest="bench_command", metavar="SUBCOMMAND")
+    r = bsub.add_parser("run", help="ground all queries over given tracks, evaluate, tabulate", epilog=EPILOG,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    r.add_argument("gt", help="ground truth (SVAG JSON)")
+    r.add_argument("--mot-root", required=True, help="folder of MOT sequence folders (seqinfo.ini, gt/gt.txt)")
+    src = r.add_mutually_exclusive_group(required=True)
+    src.add_argument("--tracks", metavar="DIR", help="tracker results <VIDEO>.txt")
+    src.add_argument("--oracle-tracks", action="store_true", help="the ground-truth tracks, ids hidden")
+    r.add_argument("--grounder", action="append", default=[], help="grounder to run (repeatable)")
+    r.add_argument("--protocol", action="append", choices=("svag", "svag-strict"),
+                   help="protocols to report (default: both)")
+    r.add_argument("--out", metavar="PRED.json", help="write the prediction of the last --grounder")
+    r.add_argument("--json", metavar="FILE", help="write all scores as JSON")
+    r.add_argument("--force", action="store_true")
+    r.set_defaults(func=run)
+    p.set_defaults(func=lambda args: p.print_help() or 1)
+
+
+def run(args: argparse.Namespace) -> int:
+    from svag.bench import format_runs, run_benchmark, runs_to_json
+    from svag.io.svag_json import read_svag, write_svag
+    for out in (args.out, args.json):
+        if out and Path(out).exists() and not args.force:
+            raise InputError("output file exists; pass --force to overwrite it", file=out)
+    gt = read_svag(args.gt, "gt")
+    protocols = args.protocol or ["svag", "svag-strict"]
+    runs = run_benchmark(gt, args.mot_root, tracks_dir=None if args.oracle_tracks else args.tracks,
+                         grounders=args.grounder or ["kinematic"], protocols=protocols)
+    for protocol in protocols:
+        print(format_runs(runs, protocol))
+        print()
+    if args.out:
+        write_svag(args.out, runs[-1].prediction, "pred", overwrite=args.force)
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs_to_json(runs), indent=1))
+    return 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import configparser
 import io
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,49 +24,115 @@ from svag.errors import InputError
 PathLike = str | os.PathLike
 
 
-def _parse_table(path: Path, min_cols: int) -> np.ndarray:
+def _read_bytes(path: Path) -> bytes:
     try:
-        text = path.read_text()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError("file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except IsADirectoryError:
+        raise InputError("expected a file, found a folder", file=str(path)) from None
+    except OSError as exc:
         raise InputError(f"cannot read file: {exc}", file=str(path)) from None
-    lines = [ln for ln in text.replace(";", ",").splitlines() if ln.strip()]
-    if not lines:
-        return np.zeros((0, min_cols))
-    ncols = lines[0].count(",") + 1
-    counts = np.fromiter((ln.count(",") + 1 for ln in lines), dtype=np.int64, count=len(lines))
-    bad = np.flatnonzero(counts != ncols)
+
+
+def _fast_table(path: Path) -> np.ndarray | None:
+    """The whole file in one call of numpy's (strict, C) loadtxt, or None on any problem, so
+    that the careful path can name the line."""
+    if not path.is_file():
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)      # "input contained no data"
+            return np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2, encoding="utf-8")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _careful_table(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Parse line by line, naming the line of any problem. Returns the table and the 1-based
+    line number of each row. Blank lines are skipped, ';' reads as ',' and one trailing comma
+    per line is allowed (TrackEval allows it)."""
+    data = _read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not a UTF-8 text file (byte {exc.start})", file=str(path)) from None
+    lines = text.replace(";", ",").splitlines()
+    line_no = np.array([i + 1 for i, ln in enumerate(lines) if ln.strip()], dtype=np.int64)
+    rows = [lines[i - 1].strip() for i in line_no]
+    rows = [r[:-1] if r.endswith(",") else r for r in rows]
+    if not rows:
+        return np.zeros((0, 0)), line_no
+    counts = np.array([r.count(",") + 1 for r in rows], dtype=np.int64)
+    bad = np.flatnonzero(counts != counts[0])
     if len(bad):
         i = int(bad[0])
-        raise InputError(f"line {i + 1} has {counts[i]} comma-separated columns, line 1 has {ncols}",
-                         file=str(path))
+        raise InputError(f"line {line_no[i]} has {counts[i]} comma-separated columns, line {line_no[0]} "
+                         f"has {counts[0]}", file=str(path))
+    try:
+        arr = np.loadtxt(io.StringIO("\n".join(rows)), delimiter=",", dtype=np.float64, ndmin=2)
+    except ValueError:
+        for i, r in enumerate(rows):
+            for j, field in enumerate(r.split(",")):
+                try:
+                    float(field)
+                except ValueError:
+                    raise InputError(f"line {line_no[i]}, column {j + 1}: {field.strip()!r} is not a number",
+                                     file=str(path)) from None
+        raise InputError("cannot parse the file as comma-separated numbers", file=str(path)) from None
+    return arr, line_no
+
+
+class _Lines:
+    """1-based file line of each table row (blank lines are skipped), computed only when an
+    error message needs it."""
+
+    def __init__(self, path: Path, line_no: np.ndarray | None) -> None:
+        self.path, self.line_no = path, line_no
+
+    def __call__(self, row: int) -> int:
+        if self.line_no is None:
+            self.line_no = _careful_table(self.path)[1]
+        return int(self.line_no[row])
+
+
+def _parse_table(path: Path, min_cols: int) -> tuple[np.ndarray, _Lines]:
+    """The numbers of a comma-separated MOT file, one row per non-blank line, checked: at
+    least ``min_cols`` columns, finite frame/id/box, whole frame numbers >= 1. Returns the
+    table and the line number of each row."""
+    arr = _fast_table(path)
+    line_no = None
+    if arr is None:
+        arr, line_no = _careful_table(path)
+    line = _Lines(path, line_no)
+    if arr.size == 0:
+        return np.zeros((0, min_cols)), line
+    ncols = arr.shape[1]
     if ncols < min_cols:
         raise InputError(f"expected at least {min_cols} comma-separated columns "
                          f"(frame, id, x, y, w, h, ...), found {ncols}", file=str(path))
-    try:
-        arr = np.loadtxt(io.StringIO("\n".join(lines)), delimiter=",", dtype=np.float64, ndmin=2)
-    except ValueError as exc:
-        raise InputError(f"non-numeric value: {exc}", file=str(path)) from None
     bad_rows = np.flatnonzero(~np.isfinite(arr[:, :6]).all(axis=1))
     if len(bad_rows):
         i = int(bad_rows[0])
-        raise InputError(f"line {i + 1}: frame, id and box must be finite numbers", file=str(path))
+        raise InputError(f"line {line(i)}: frame, id and box must be finite numbers", file=str(path))
     frames = arr[:, 0]
     bad_rows = np.flatnonzero((frames < 1) | (frames != np.round(frames)))
     if len(bad_rows):
         i = int(bad_rows[0])
-        raise InputError(f"line {i + 1}: frame must be a whole number >= 1 (MOT frames are 1-based), "
+        raise InputError(f"line {line(i)}: frame must be a whole number >= 1 (MOT frames are 1-based), "
                          f"got {arr[i, 0]:g}", file=str(path))
-    return arr
+    return arr, line
 
 
 def read_mot_gt(path: PathLike, num_frames: int | None = None) -> Detections:
     """Read a MOTChallenge ground-truth file. MOT15 layout (10 columns) has no class column."""
     path = Path(path)
-    arr = _parse_table(path, 6)
-    ncols = arr.shape[1] if len(arr) else 9
-    consider = arr[:, 6] != 0 if ncols >= 7 else np.ones(len(arr), bool)
+    arr, _ = _parse_table(path, 6)
+    if len(arr) == 0:
+        arr = np.zeros((0, 9))
+    ncols = arr.shape[1]
+    # TrackEval reads the flag with int(): 0.5 means "ignore" like 0
+    consider = np.trunc(arr[:, 6]) != 0 if ncols >= 7 else np.ones(len(arr), bool)
     classes = visibility = None
     if ncols == 9:
         classes = arr[:, 7].astype(np.int64)
@@ -78,11 +145,11 @@ def read_mot_gt(path: PathLike, num_frames: int | None = None) -> Detections:
 def read_mot_results(path: PathLike, num_frames: int | None = None) -> Detections:
     """Read a tracker result file (ids may be written as floats, e.g. ``1,0.0,...``)."""
     path = Path(path)
-    arr = _parse_table(path, 6)
+    arr, line = _parse_table(path, 6)
     ids = arr[:, 1]
     bad = np.flatnonzero(ids != np.round(ids))
     if len(bad):
-        raise InputError(f"line {int(bad[0]) + 1}: track id must be a whole number, got {ids[bad[0]]:g}",
+        raise InputError(f"line {line(int(bad[0]))}: track id must be a whole number, got {ids[bad[0]]:g}",
                          file=str(path))
     scores = arr[:, 6] if arr.shape[1] >= 7 else None
     return Detections(arr[:, 0].astype(np.int64), ids.astype(np.int64), arr[:, 2:6], scores=scores,
@@ -92,7 +159,7 @@ def read_mot_results(path: PathLike, num_frames: int | None = None) -> Detection
 def read_mot_det(path: PathLike, num_frames: int | None = None) -> Detections:
     """Read a ``det.txt`` (identity column ignored, score in column 7)."""
     path = Path(path)
-    arr = _parse_table(path, 7)
+    arr, _ = _parse_table(path, 7)
     return Detections(arr[:, 0].astype(np.int64), np.full(len(arr), -1, np.int64), arr[:, 2:6],
                       scores=arr[:, 6], num_frames=num_frames, source=str(path))
 

@@ -1,0 +1,293 @@
+"""The ``mot`` protocol: MOTChallenge evaluation (HOTA, CLEAR, Identity) as TrackEval's
+``MotChallenge2DBox`` runs it.
+
+Preprocessing (``get_preprocessed_seq_data``), per timestep:
+
+1. tracker boxes are matched to *all* gt boxes (Hungarian on IoU, pairs with
+   ``IoU >= 0.5 - eps``); tracker boxes matched to a gt box of a distractor class are removed.
+   Distractors: person on vehicle (2), static person (7), distractor (8), reflection (12), and
+   for MOT20 also non-motorized vehicle (6);
+2. gt boxes are kept only if ``consider != 0`` and class == pedestrian (1).
+
+MOT15 ground truth (10 columns, no class column) gets neither step: only ``consider != 0``.
+The benchmark is inferred per sequence (a 9-column gt follows MOT17 conventions, a sequence
+name starting with ``MOT20`` MOT20's, a gt without class column MOT15's) unless ``benchmark=``
+is given. Ids are then relabelled, and HOTA, CLEAR and Identity are computed per sequence and
+combined over sequences (TrackEval's ``COMBINED_SEQ``). Ratios are percentages.
+
+Inputs (:func:`evaluate_mot`): ``gt`` is a sequence folder (``gt/gt.txt`` + ``seqinfo.ini``), a
+``gt.txt``, or a folder of sequence folders; ``trackers`` is a result file (one sequence) or a
+folder of ``<SEQ>.txt`` files, matched to sequences by folder name (or the ``name`` in
+``seqinfo.ini``).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from svag.core.types import Detections
+from svag.errors import InputError
+from svag.eval.clear import clear_fields, clear_sequence, combine_clear
+from svag.eval.identity import combine_identity, identity_fields, identity_sequence
+from svag.eval.result import EvalResult
+from svag.eval.sequence import EPS, EdgeGroups, SequenceData
+from svag.io.mot import read_mot_gt, read_mot_results, read_seqinfo
+
+PathLike = str | os.PathLike
+BENCHMARKS = ("MOT15", "MOT16", "MOT17", "MOT20")
+PEDESTRIAN = 1
+VALID_CLASSES = tuple(range(1, 14))
+DISTRACTORS = {"MOT16": (2, 7, 8, 12), "MOT17": (2, 7, 8, 12), "MOT20": (2, 6, 7, 8, 12)}
+MATCH_THRESHOLD = 0.5
+FIELD_ORDER = ("HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe", "AssPr", "LocA", "OWTA", "HOTA(0)",
+               "LocA(0)", "HOTALocA(0)", "MOTA", "MOTP", "MODA", "IDSW", "Frag", "MT", "PT", "ML", "FP",
+               "FN", "CLR_TP", "IDF1", "IDP", "IDR", "IDTP", "IDFN", "IDFP", "GT_Dets", "Dets", "GT_IDs",
+               "IDs", "CLR_FP", "CLR_FN", "CLR_Re", "CLR_Pr", "MTR", "PTR", "MLR", "sMOTA", "CLR_F1",
+               "FP_per_frame", "MOTAL", "MOTP_sum", "CLR_Frames")
+
+
+# ----------------------------------------------------------------------------------------------
+# preprocessing
+
+
+def infer_benchmark(gt: Detections, name: str) -> str:
+    """MOT15 for gt without class column, MOT20 for names starting with MOT20, else MOT17."""
+    if gt.classes is None:
+        return "MOT15"
+    return "MOT20" if name.upper().startswith("MOT20") else "MOT17"
+
+
+def check_benchmark(benchmark: str) -> str:
+    b = str(benchmark).upper()
+    if b not in BENCHMARKS:
+        raise InputError(f"unknown benchmark {benchmark!r}; expected one of {', '.join(BENCHMARKS)}")
+    return b
+
+
+def preprocess_mot(gt: Detections, tracker: Detections, num_frames: int, benchmark: str) -> SequenceData:
+    """The evaluated sequence: distractor-matched tracker boxes removed, gt filtered."""
+    benchmark = check_benchmark(benchmark)
+    raw = SequenceData.build(gt, tracker, num_frames)
+    consider = (np.ones(len(gt), bool) if gt.consider is None else gt.consider)[raw.gt_src_row]
+    if benchmark == "MOT15":
+        return raw.subset(consider, None)
+    if gt.classes is None:
+        raise InputError(f"benchmark {benchmark} needs the class column of a 9-column gt file "
+                         "(frame, id, x, y, w, h, consider, class, visibility); this gt has none",
+                         file=gt.source, hint="use benchmark MOT15 for gt without classes")
+    classes = gt.classes[raw.gt_src_row]
+    _check_classes(raw, classes)
+    removed = _distractor_matched(raw, np.isin(classes, DISTRACTORS[benchmark]))
+    return raw.subset(consider & (classes == PEDESTRIAN), ~removed)
+
+
+def _check_classes(raw: SequenceData, classes: np.ndarray) -> None:
+    """TrackEval rejects unknown gt classes on timesteps it preprocesses (both sides non-empty)."""
+    bad = ~np.isin(classes, VALID_CLASSES) & (raw.n_tr_t[raw.gt_frame] > 0)
+    if bad.any():
+        r = int(np.argmax(bad))
+        raise InputError(f"unknown gt class {int(classes[r])} (MOTChallenge classes are 1..13)",
+                         file=raw.gt_source, frame=int(raw.gt_frame[r]) + 1,
+                         track=int(raw.gt_orig_id[raw.gt_id[r]]))
+
+
+def _distractor_matched(raw: SequenceData, is_distractor: np.ndarray) -> np.ndarray:
+    """(T,) True for tracker rows that the per-timestep matching gives to a distractor gt box.
+
+    The matching maximises the summed IoU over pairs with ``IoU >= 0.5 - eps``. It decomposes
+    over connected groups of such pairs (:class:`EdgeGroups`); only groups holding a distractor
+    pair are solved. A group with tied IoUs is solved over its whole timestep, as TrackEval
+    does, so that the solver breaks the tie the same way."""
+    removed = np.zeros(raw.num_tracker_dets, bool)
+    eg, et, es = raw.edges(MATCH_THRESHOLD - EPS)
+    dis = is_distractor[eg]
+    if not dis.any():
+        return removed
+    groups = EdgeGroups(raw.num_gt_dets, raw.num_tracker_dets, raw.gt_frame, eg, et, es)
+    matched = groups.lone.copy()
+    if groups.n_groups:
+        wanted = np.zeros(groups.n_groups, bool)
+        wanted[groups.group[dis & ~groups.lone]] = True
+        matched |= groups.solve(es, wanted & ~groups.tie)
+        for k in np.flatnonzero(wanted & groups.tie):
+            rows, cols = _timestep_matches(raw, int(groups.frame[k]))
+            mine = np.isin(rows, eg[groups.group == k])
+            removed[cols[mine & is_distractor[rows]]] = True
+    removed[et[matched & dis]] = True
+    return removed
+
+
+def _timestep_matches(raw: SequenceData, t: int) -> tuple[np.ndarray, np.ndarray]:
+    """TrackEval's preprocessing assignment of timestep t: matched (gt rows, tracker rows)."""
+    rows, cols, sim = raw.frame_block(t)
+    score = np.where(sim < MATCH_THRESHOLD - EPS, 0.0, sim)
+    r, c = linear_sum_assignment(-score)
+    ok = score[r, c] > EPS
+    return rows[r[ok]], cols[c[ok]]
+
+
+# ----------------------------------------------------------------------------------------------
+# finding sequences and tracker files
+
+
+@dataclass(frozen=True)
+class MotSequence:
+    """One MOTChallenge sequence on disk."""
+
+    name: str
+    gt_file: Path
+    seqinfo: Path | None = None
+    ini_name: str | None = None      # ``name=`` in seqinfo.ini (e.g. MOT17-02-FRCNN)
+    length: int | None = None        # ``seqLength`` in seqinfo.ini
+
+
+def _sequence_at(gt_file: Path, name: str) -> MotSequence:
+    seq_dir = gt_file.parent.parent if gt_file.parent.name == "gt" else gt_file.parent
+    ini = seq_dir / "seqinfo.ini"
+    if ini.is_file():
+        info = read_seqinfo(ini)
+        return MotSequence(name, gt_file, ini, info.name, info.length)
+    return MotSequence(name, gt_file)
+
+
+def find_sequences(gt: PathLike) -> list[MotSequence]:
+    """Sequences under ``gt``: a gt.txt, a sequence folder, or a folder of sequence folders."""
+    p = Path(gt)
+    if p.is_file():
+        name = p.parent.parent.name if p.parent.name == "gt" else p.stem
+        return [_sequence_at(p, name)]
+    if (p / "gt" / "gt.txt").is_file():
+        return [_sequence_at(p / "gt" / "gt.txt", p.name)]
+    if p.is_dir():
+        seqs = [_sequence_at(d / "gt" / "gt.txt", d.name) for d in sorted(p.iterdir())
+                if (d / "gt" / "gt.txt").is_file()]
+        if seqs:
+            return seqs
+        raise InputError("no MOTChallenge sequence here: expected gt/gt.txt in this folder or in its "
+                         "sub-folders", file=str(p))
+    raise InputError("ground truth not found", file=str(p))
+
+
+def select_sequences(seqs: list[MotSequence], names: list[str] | None) -> list[MotSequence]:
+    if names is None:
+        return seqs
+    have = {s.name: s for s in seqs}
+    missing = [n for n in names if n not in have]
+    if missing:
+        raise InputError(f"no ground truth for sequence(s) {', '.join(missing)}",
+                         file=str(seqs[0].gt_file.parent.parent.parent) if seqs else None,
+                         hint=f"available: {', '.join(sorted(have))}")
+    return [have[n] for n in names]
+
+
+def find_tracker_files(trackers: PathLike, seqs: list[MotSequence]) -> dict[str, Path]:
+    """The result file of each sequence: ``trackers`` itself (one sequence) or
+    ``trackers/<SEQ>.txt`` (also ``trackers/data/<SEQ>.txt``, or the seqinfo name)."""
+    p = Path(trackers)
+    if p.is_file():
+        if len(seqs) != 1:
+            raise InputError(f"one tracker file given for {len(seqs)} sequences "
+                             f"({', '.join(s.name for s in seqs)})", file=str(p),
+                             hint="pass a folder of <SEQ>.txt files")
+        return {seqs[0].name: p}
+    if not p.is_dir():
+        raise InputError("tracker results not found", file=str(p))
+    out, missing = {}, []
+    for s in seqs:
+        names = [s.name] + ([s.ini_name] if s.ini_name and s.ini_name != s.name else [])
+        found = [d / f"{n}.txt" for d in (p, p / "data") for n in names if (d / f"{n}.txt").is_file()]
+        if found:
+            out[s.name] = found[0]
+        else:
+            missing.append(s.name)
+    if missing:
+        have = sorted(f.name for f in p.glob("*.txt"))
+        raise InputError(f"no tracker result for {len(missing)} of {len(seqs)} sequences: "
+                         f"{', '.join(m + '.txt' for m in missing)} missing", file=str(p),
+                         hint=f"the folder has {', '.join(have[:20]) or 'no .txt files'}"
+                              f"{' ...' if len(have) > 20 else ''}")
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# evaluation
+
+
+@dataclass
+class SequenceCounts:
+    """Per-sequence counts of the three metric families, before any ratio is taken."""
+
+    hota: Any
+    clear: dict[str, float]
+    identity: dict[str, int]
+    counts: dict[str, int]
+
+
+def evaluate_sequence(seq: SequenceData) -> SequenceCounts:
+    """HOTA, CLEAR and Identity counts of one preprocessed sequence."""
+    from svag.eval.hota import hota_sequence
+    counts = {"GT_Dets": seq.num_gt_dets, "Dets": seq.num_tracker_dets, "GT_IDs": seq.num_gt_ids,
+              "IDs": seq.num_tracker_ids}
+    return SequenceCounts(hota_sequence(seq), clear_sequence(seq), identity_sequence(seq), counts)
+
+
+def combine_counts(parts: list[SequenceCounts]) -> SequenceCounts:
+    from svag.eval.hota import combine_hota
+    counts = {k: int(sum(p.counts[k] for p in parts)) for k in ("GT_Dets", "Dets", "GT_IDs", "IDs")}
+    return SequenceCounts(combine_hota([p.hota for p in parts]), combine_clear([p.clear for p in parts]),
+                          combine_identity([p.identity for p in parts]), counts)
+
+
+def mot_fields(c: SequenceCounts) -> dict[str, float]:
+    """Final values with TrackEval's names (ratios in percent), in :data:`FIELD_ORDER`."""
+    from svag.eval.hota import hota_fields
+    merged: dict[str, float] = {**hota_fields(c.hota), **clear_fields(c.clear), **identity_fields(c.identity)}
+    merged.update(c.counts)
+    merged["FP"], merged["FN"] = merged["CLR_FP"], merged["CLR_FN"]
+    return {k: merged[k] for k in FIELD_ORDER}
+
+
+def load_sequence(seq: MotSequence, tracker_file: Path, benchmark: str | None,
+                  notes: list[str] | None = None) -> tuple[SequenceData, str]:
+    """Read, check and preprocess one sequence; returns it with the benchmark used."""
+    gt = read_mot_gt(seq.gt_file)
+    tr = read_mot_results(tracker_file)
+    length = seq.length
+    if length is None:
+        length = int(max(gt.frames.max(initial=0), tr.frames.max(initial=0)))
+        if notes is not None:
+            notes.append(f"{seq.name}: no seqinfo.ini, sequence length taken as the last frame with "
+                         f"a box ({length})")
+    bench = check_benchmark(benchmark) if benchmark else infer_benchmark(gt, seq.ini_name or seq.name)
+    return preprocess_mot(gt, tr, length, bench), bench
+
+
+def evaluate_mot(gt: PathLike, trackers: PathLike, benchmark: str | None = None,
+                 sequences: list[str] | None = None) -> EvalResult:
+    """Evaluate a tracker on MOTChallenge sequences (see the module docstring); ``sequences``
+    restricts a folder of sequences to those names (TrackEval's ``SEQ_INFO``)."""
+    seqs = select_sequences(find_sequences(gt), sequences)
+    files = find_tracker_files(trackers, seqs)
+    notes: list[str] = []
+    per_seq: dict[str, SequenceCounts] = {}
+    rows: list[dict[str, Any]] = []
+    used: dict[str, list[str]] = {}
+    for s in seqs:
+        data, bench = load_sequence(s, files[s.name], benchmark, notes)
+        used.setdefault(bench, []).append(s.name)
+        per_seq[s.name] = evaluate_sequence(data)
+        rows.append({"sequence": s.name, "benchmark": bench, "gt": str(s.gt_file),
+                     "tracker": str(files[s.name])})
+    datasets = {name: mot_fields(c) for name, c in per_seq.items()}
+    for row in rows:
+        row.update(datasets[row["sequence"]])
+    how = "as given" if benchmark else "inferred"
+    notes.append("benchmark conventions " + how + ": " +
+                 "; ".join(f"{b} for {', '.join(names)}" for b, names in used.items()))
+    combined = mot_fields(combine_counts(list(per_seq.values())))
+    return EvalResult(protocol="mot", mean=combined, datasets=datasets, per_query=rows, notes=notes)

@@ -1,0 +1,420 @@
+"""The per-sequence input of every tracking metric (HOTA, CLEAR, Identity), in a flat layout.
+
+Conventions
+-----------
+* **Timesteps** are 0-based here (``t = frame - 1``); files and error messages use 1-based frames.
+* **Rows** (boxes) are stably sorted by frame: inside a frame they keep the input (file) order,
+  as TrackEval keeps it. The gt rows of timestep ``t`` are ``gt_ptr[t]:gt_ptr[t + 1]``, likewise
+  ``tr_ptr`` for the tracker. ``gt_src_row[r]`` is the index of row ``r`` in the input
+  :class:`~svag.core.types.Detections`, so per-row extras (classes, ...) can be looked up.
+* **Ids** are relabelled to ``0 .. n - 1`` in sorted order of the original ids (TrackEval's
+  ``np.unique``); ``gt_orig_id[gt_id[r]]`` is the id as written in the input.
+* **Pairs** are all (gt row, tracker row) of the same timestep, timestep by timestep and gt-major
+  inside a timestep: the block of timestep ``t`` is
+  ``sim[pair_ptr[t]:pair_ptr[t + 1]].reshape(n_gt_t, n_tr_t)``. ``sim`` is the IoU with
+  TrackEval's arithmetic (that of :func:`svag.core.boxes.iou_matrix`: degenerate boxes and empty
+  unions give 0), so values agree with TrackEval to the last bit.
+* The pairs with a **non-zero IoU** are also kept sparsely, in pair order: ``nz_gt``, ``nz_tr``
+  (row indices), ``nz_sim`` and ``nz_pair`` (index into the dense pair arrays). IoU is only ever
+  computed for pairs whose x-extents can overlap; the dense ``pair_gt``, ``pair_tr`` and ``sim``
+  are built from the sparse ones on first use. Metrics that only look at matches above a
+  threshold (CLEAR, Identity, the MOTChallenge preprocessing) read the sparse arrays.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from typing import NamedTuple
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from svag.core.boxes import xywh_to_xyxy
+from svag.core.types import Detections
+from svag.errors import InputError
+
+EPS = float(np.finfo(np.float64).eps)
+_KEY_LIMIT = 2.0 ** 40      # frame * span must stay far inside float64's exact range
+_X_MARGIN = 1.0             # pixels of slack around the x-overlap candidate test
+
+
+class _Rows(NamedTuple):
+    """One side (gt or tracker) of a sequence, rows sorted by frame."""
+
+    frame: np.ndarray    # (N,) int64, 0-based, non-decreasing
+    ptr: np.ndarray      # (F + 1,) int64 row offsets per timestep
+    ids: np.ndarray      # (N,) int64 contiguous ids
+    orig_id: np.ndarray  # (n_ids,) original ids, sorted
+    boxes: np.ndarray    # (N, 4) float64 xywh
+    src: np.ndarray      # (N,) int64 row in the input
+
+    @classmethod
+    def empty(cls, num_frames: int) -> "_Rows":
+        z = np.zeros(0, np.int64)
+        return cls(z, np.zeros(num_frames + 1, np.int64), z, z, np.zeros((0, 4)), z)
+
+
+def _ptr(frame: np.ndarray, num_frames: int) -> np.ndarray:
+    ptr = np.zeros(num_frames + 1, np.int64)
+    if len(frame):
+        np.cumsum(np.bincount(frame, minlength=num_frames), out=ptr[1:])
+    return ptr
+
+
+def _relabel(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Contiguous ids in sorted order of the originals, and the sorted originals."""
+    if len(ids) and ids.dtype.kind in "iu":
+        lo, hi = int(ids.min()), int(ids.max())
+        if hi - lo <= 4 * len(ids) + (1 << 16):
+            present = np.zeros(hi - lo + 1, bool)
+            present[ids - lo] = True
+            remap = np.cumsum(present) - 1
+            return remap[ids - lo].astype(np.int64), np.flatnonzero(present).astype(ids.dtype) + lo
+    orig, inv = np.unique(ids, return_inverse=True)
+    return inv.reshape(-1).astype(np.int64), orig
+
+
+def _check_input(dets: Detections, num_frames: int, what: str) -> None:
+    frames = dets.frames
+    bad = np.flatnonzero((frames < 1) | (frames > num_frames))
+    if len(bad):
+        i = int(bad[0])
+        raise InputError(f"{what} box outside the sequence (frames 1..{num_frames})",
+                         file=dets.source, frame=int(frames[i]), track=_plain(dets.ids[i]))
+    bad = np.flatnonzero(~np.isfinite(dets.boxes).all(axis=1))
+    if len(bad):
+        i = int(bad[0])
+        raise InputError(f"{what} box {dets.boxes[i].tolist()} is not finite", file=dets.source,
+                         frame=int(frames[i]), track=_plain(dets.ids[i]))
+
+
+def _plain(v: object) -> object:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _check_unique(rows: _Rows, source: str | None, what: str) -> None:
+    """TrackEval's rule: an id appears at most once per timestep."""
+    n_ids = len(rows.orig_id)
+    if len(rows.frame) < 2 or n_ids == 0:
+        return
+    key = rows.frame * n_ids + rows.ids
+    if len(rows.ptr) * n_ids <= 8 * len(key) + (1 << 22):
+        dup = np.bincount(key)[key] > 1
+    else:
+        order = np.argsort(key, kind="stable")
+        same = key[order][1:] == key[order][:-1]
+        dup = np.zeros(len(key), bool)
+        dup[order[1:][same]] = True
+        dup[order[:-1][same]] = True
+    if dup.any():
+        i = int(np.argmax(dup))
+        raise InputError(f"{what} id {_plain(rows.orig_id[rows.ids[i]])} appears more than once in "
+                         "this frame (ids must be unique within a frame)", file=source,
+                         frame=int(rows.frame[i]) + 1, track=_plain(rows.orig_id[rows.ids[i]]))
+
+
+def _rows_from(dets: Detections, num_frames: int, what: str) -> _Rows:
+    if len(dets) == 0:
+        return _Rows.empty(num_frames)
+    _check_input(dets, num_frames, what)
+    frames = dets.frames
+    if np.all(frames[1:] >= frames[:-1]):
+        src = np.arange(len(frames), dtype=np.int64)
+    else:
+        src = np.argsort(frames, kind="stable").astype(np.int64)
+    frame = frames[src] - 1
+    ids, orig = _relabel(dets.ids[src])
+    rows = _Rows(frame, _ptr(frame, num_frames), ids, orig, dets.boxes[src], src)
+    _check_unique(rows, dets.source, what)
+    return rows
+
+
+def _subset_rows(rows: _Rows, keep: np.ndarray, num_frames: int) -> _Rows:
+    frame = rows.frame[keep]
+    used = np.zeros(len(rows.orig_id), bool)
+    used[rows.ids[keep]] = True
+    remap = np.cumsum(used) - 1
+    return _Rows(frame, _ptr(frame, num_frames), remap[rows.ids[keep]], rows.orig_id[used],
+                 rows.boxes[keep], rows.src[keep])
+
+
+# ----------------------------------------------------------------------------------------------
+# IoU of the pairs that can overlap
+
+
+def _coords(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Contiguous x0, y0, x1, y1 and area of xywh boxes, with the arithmetic of
+    :func:`svag.core.boxes.iou_matrix` (x1 = x0 + w, area = (x1 - x0) * (y1 - y0))."""
+    xyxy = xywh_to_xyxy(boxes)
+    x0, y0, x1, y1 = (np.ascontiguousarray(xyxy[:, j]) for j in range(4))
+    return x0, y0, x1, y1, (x1 - x0) * (y1 - y0)
+
+
+def _candidates(gt: _Rows, tr: _Rows, gx0: np.ndarray, gx1: np.ndarray, tx0: np.ndarray, tx1: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of the same timestep whose x-extents may overlap (a superset of the pairs with
+    IoU > 0): tracker rows of a timestep sorted by x0, each gt box takes the contiguous run with
+    ``x0 in [gx0 - max_width - m, gx1 + m]``. Returns (tracker row of each candidate, number of
+    candidates of each gt row, tracker x-order); candidates are grouped by gt row."""
+    num_frames = len(tr.ptr) - 1
+    width = np.zeros(num_frames)
+    np.maximum.at(width, tr.frame, tx1 - tx0)
+    lo_x = gx0 - width[gt.frame] - _X_MARGIN
+    hi_x = gx1 + _X_MARGIN
+    base = min(float(tx0.min()), float(lo_x.min())) - 1.0
+    span = max(float(tx0.max()), float(hi_x.max())) - base + 1.0
+    if np.isfinite(span) and span * (num_frames + 1) < _KEY_LIMIT:
+        order = np.lexsort((tx0, tr.frame))
+        key = tr.frame[order] * span + (tx0[order] - base)
+        off = gt.frame * span - base
+        lo = np.searchsorted(key, off + lo_x, "left")
+        count = np.maximum(np.searchsorted(key, off + hi_x, "right") - lo, 0)
+    else:   # every pair of the timestep
+        order = np.arange(len(tr.frame))
+        lo = tr.ptr[gt.frame]
+        count = np.diff(tr.ptr)[gt.frame]
+    first = np.cumsum(count) - count
+    pos = np.arange(int(count.sum()), dtype=np.int64) + np.repeat(lo - first, count)
+    return order[pos], count, order
+
+
+def _overlaps(gt: _Rows, tr: _Rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted (gt row, tracker row, IoU) of every same-timestep pair with IoU > 0.
+
+    Elementwise the arithmetic of :func:`svag.core.boxes.iou_matrix` (TrackEval's
+    ``_calculate_box_ious``); pairs whose clipped intersection width or height is 0 have IoU 0
+    there and are skipped here."""
+    if len(gt.frame) == 0 or len(tr.frame) == 0:
+        z = np.zeros(0, np.int64)
+        return z, z, np.zeros(0)
+    gx0, gy0, gx1, gy1, g_area = _coords(gt.boxes)
+    tx0, ty0, tx1, ty1, t_area = _coords(tr.boxes)
+    ct, count, _ = _candidates(gt, tr, gx0, gx1, tx0, tx1)
+    iw = np.minimum(np.repeat(gx1, count), tx1[ct])
+    iw -= np.maximum(np.repeat(gx0, count), tx0[ct])
+    k = np.flatnonzero(iw > 0)
+    cg = np.repeat(np.arange(len(gt.frame), dtype=np.int64), count)[k]
+    ct, iw = ct[k], iw[k]
+    ih = np.minimum(gy1[cg], ty1[ct])
+    ih -= np.maximum(gy0[cg], ty0[ct])
+    k = np.flatnonzero(ih > 0)
+    cg, ct = cg[k], ct[k]
+    inter = iw[k] * ih[k]
+    area_a, area_b = g_area[cg], t_area[ct]
+    union = area_a + area_b - inter
+    keep = (area_a > EPS) & (area_b > EPS) & (union > EPS)
+    cg, ct = cg[keep], ct[keep]
+    sim = inter[keep] / union[keep]
+    keep = sim > 0   # an underflowing quotient
+    cg, ct, sim = cg[keep], ct[keep], sim[keep]
+    key = cg * len(tr.frame) + ct
+    if len(key) > 1 and np.any(key[1:] < key[:-1]):
+        order = np.argsort(key)
+        cg, ct, sim = cg[order], ct[order], sim[order]
+    return cg, ct, sim
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+class SequenceData:
+    """Ground truth and tracker boxes of one sequence with their same-frame IoUs.
+
+    Build with :meth:`build`; restrict with :meth:`subset`. See the module docstring for the
+    layout. Instances are treated as immutable."""
+
+    def __init__(self, num_frames: int, gt: _Rows, tr: _Rows, nz_gt: np.ndarray, nz_tr: np.ndarray,
+                 nz_sim: np.ndarray, gt_source: str | None = None, tr_source: str | None = None) -> None:
+        self.num_frames = int(num_frames)
+        self._gt, self._tr = gt, tr
+        self.gt_frame, self.gt_ptr, self.gt_id, self.gt_orig_id, self.gt_boxes, self.gt_src_row = gt
+        self.tr_frame, self.tr_ptr, self.tr_id, self.tr_orig_id, self.tr_boxes, self.tr_src_row = tr
+        self.gt_source, self.tr_source = gt_source, tr_source
+        self.num_gt_ids = len(gt.orig_id)
+        self.num_tracker_ids = len(tr.orig_id)
+        self.num_gt_dets = len(gt.frame)
+        self.num_tracker_dets = len(tr.frame)
+        self.n_gt_t = np.diff(gt.ptr)
+        self.n_tr_t = np.diff(tr.ptr)
+        self.pair_ptr = np.zeros(self.num_frames + 1, np.int64)
+        np.cumsum(self.n_gt_t * self.n_tr_t, out=self.pair_ptr[1:])
+        self.nz_gt, self.nz_tr, self.nz_sim = nz_gt, nz_tr, nz_sim
+        f = gt.frame[nz_gt]
+        self.nz_pair = (self.pair_ptr[f] + (nz_gt - gt.ptr[f]) * self.n_tr_t[f] + (nz_tr - tr.ptr[f]))
+
+    @classmethod
+    def build(cls, gt: Detections, tracker: Detections, num_frames: int) -> "SequenceData":
+        """Sort, relabel and pair ``gt`` and ``tracker`` boxes of a ``num_frames`` long sequence.
+
+        Raises :class:`InputError` (naming file, frame and id) for a box outside frames
+        ``1..num_frames``, a non-finite box, or an id that appears twice in one frame."""
+        num_frames = int(num_frames)
+        if num_frames < 0:
+            raise InputError(f"sequence length must be >= 0, got {num_frames}", file=gt.source)
+        g = _rows_from(gt, num_frames, "ground-truth")
+        t = _rows_from(tracker, num_frames, "tracker")
+        return cls(num_frames, g, t, *_overlaps(g, t), gt_source=gt.source, tr_source=tracker.source)
+
+    def subset(self, gt_keep: np.ndarray | None = None, tr_keep: np.ndarray | None = None) -> "SequenceData":
+        """The sequence restricted to the rows where the boolean masks (over sorted rows) are
+        True; ids are relabelled again to ``0 .. n - 1`` and no IoU is recomputed."""
+        gk = np.ones(self.num_gt_dets, bool) if gt_keep is None else np.asarray(gt_keep, bool)
+        tk = np.ones(self.num_tracker_dets, bool) if tr_keep is None else np.asarray(tr_keep, bool)
+        g = _subset_rows(self._gt, gk, self.num_frames)
+        t = _subset_rows(self._tr, tk, self.num_frames)
+        k = gk[self.nz_gt] & tk[self.nz_tr]
+        g_new, t_new = np.cumsum(gk) - 1, np.cumsum(tk) - 1
+        return SequenceData(self.num_frames, g, t, g_new[self.nz_gt[k]], t_new[self.nz_tr[k]],
+                            self.nz_sim[k], self.gt_source, self.tr_source)
+
+    # -- dense pairs, built on first use ---------------------------------------------------------
+
+    @property
+    def num_pairs(self) -> int:
+        return int(self.pair_ptr[-1])
+
+    @cached_property
+    def _pair_reps(self) -> np.ndarray:
+        return self.n_tr_t[self.gt_frame]
+
+    @cached_property
+    def pair_gt(self) -> np.ndarray:
+        """(P,) gt row of each pair."""
+        return np.repeat(np.arange(self.num_gt_dets, dtype=np.int64), self._pair_reps)
+
+    @cached_property
+    def pair_tr(self) -> np.ndarray:
+        """(P,) tracker row of each pair."""
+        reps = self._pair_reps
+        first = np.cumsum(reps) - reps
+        return np.arange(self.num_pairs, dtype=np.int64) + np.repeat(self.tr_ptr[self.gt_frame] - first, reps)
+
+    @cached_property
+    def sim(self) -> np.ndarray:
+        """(P,) IoU of each pair."""
+        out = np.zeros(self.num_pairs)
+        out[self.nz_pair] = self.nz_sim
+        return out
+
+    def frame_block(self, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Gt rows, tracker rows and the (n_gt_t, n_tr_t) IoU matrix of timestep ``t`` (0-based)."""
+        g0, g1 = int(self.gt_ptr[t]), int(self.gt_ptr[t + 1])
+        t0, t1 = int(self.tr_ptr[t]), int(self.tr_ptr[t + 1])
+        block = np.zeros((g1 - g0) * (t1 - t0))
+        lo, hi = np.searchsorted(self.nz_pair, [self.pair_ptr[t], self.pair_ptr[t + 1]])
+        block[self.nz_pair[lo:hi] - self.pair_ptr[t]] = self.nz_sim[lo:hi]
+        return np.arange(g0, g1), np.arange(t0, t1), block.reshape(g1 - g0, t1 - t0)
+
+    # -- helpers shared by the metrics -------------------------------------------------------------
+
+    @cached_property
+    def gt_rows_by_id(self) -> np.ndarray:
+        """Gt rows ordered by (id, frame)."""
+        return _stable_order(self.gt_id, self.num_gt_ids)
+
+    def edges(self, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(gt row, tracker row, IoU) of the pairs with ``IoU >= threshold`` (threshold > 0)."""
+        if threshold <= 0:
+            raise ValueError("edges() lists non-zero pairs only; use the dense arrays for threshold <= 0")
+        k = self.nz_sim >= threshold
+        return self.nz_gt[k], self.nz_tr[k], self.nz_sim[k]
+
+    def __repr__(self) -> str:
+        return (f"SequenceData(num_frames={self.num_frames}, gt_dets={self.num_gt_dets}, "
+                f"tracker_dets={self.num_tracker_dets}, gt_ids={self.num_gt_ids}, "
+                f"tracker_ids={self.num_tracker_ids}, pairs={self.num_pairs}, nonzero={len(self.nz_sim)})")
+
+
+def _stable_order(ids: np.ndarray, n_ids: int) -> np.ndarray:
+    """Stable argsort of small non-negative ints (radix sort for 16-bit keys)."""
+    if n_ids <= np.iinfo(np.uint16).max:
+        return np.argsort(ids.astype(np.uint16), kind="stable")
+    return np.argsort(ids, kind="stable")
+
+
+# ----------------------------------------------------------------------------------------------
+# candidate pairs split into independent groups
+
+
+class EdgeGroups:
+    """Candidate pairs ("edges", e.g. IoU >= 0.5) of a sequence, split for matching.
+
+    A per-timestep maximum-score assignment decomposes over the connected components of the
+    edges: an edge whose gt box and tracker box have no other edge (a *lone* edge) is always
+    matched; every other component (a *group*, inside one timestep) is a small assignment
+    problem of its own. Groups are numbered in time order; each has a dense
+    ``n_rows x n_cols`` block of cells (its gt rows x its tracker rows, both sorted), laid end
+    to end from ``cell_ptr``. ``tie`` flags groups where two edges have the same score: there
+    the solver's tie-breaking decides, so callers reproducing TrackEval solve the whole
+    timestep as it does."""
+
+    def __init__(self, num_gt_dets: int, num_tracker_dets: int, gt_frame: np.ndarray,
+                 eg: np.ndarray, et: np.ndarray, score: np.ndarray) -> None:
+        e = len(eg)
+        deg_g = np.bincount(eg, minlength=num_gt_dets)
+        deg_t = np.bincount(et, minlength=num_tracker_dets)
+        self.lone = (deg_g[eg] == 1) & (deg_t[et] == 1)
+        self.grouped = np.flatnonzero(~self.lone)
+        self.group = np.full(e, -1, np.int64)
+        self.cell = np.full(e, -1, np.int64)
+        rest = self.grouped
+        ug, ig = np.unique(eg[rest], return_inverse=True)
+        ut, it = np.unique(et[rest], return_inverse=True)
+        n = len(ug) + len(ut)
+        graph = coo_matrix((np.ones(len(rest)), (ig, it + len(ug))), shape=(n, n))
+        k, label = connected_components(graph, directed=False) if n else (0, np.zeros(0, np.int64))
+        # number the groups by their first gt row, i.e. in time order
+        _, first = np.unique(label[:len(ug)], return_index=True)
+        renum = np.empty(k, np.int64)
+        renum[label[:len(ug)][np.sort(first)]] = np.arange(k)
+        lab_g, lab_t = renum[label[:len(ug)]], renum[label[len(ug):]]
+        pos_g, self.n_rows, rows = _positions(lab_g, ug, k)
+        pos_t, self.n_cols, cols = _positions(lab_t, ut, k)
+        size = self.n_rows * self.n_cols
+        self.cell_ptr = np.zeros(k + 1, np.int64)
+        np.cumsum(size, out=self.cell_ptr[1:])
+        # cells: each group's rows (in order) x its cols, row-major
+        row_group = np.repeat(np.arange(k), self.n_rows)
+        reps = self.n_cols[row_group]
+        self.cell_row = np.repeat(rows, reps)
+        first_cell = np.cumsum(reps) - reps
+        col_start = np.cumsum(self.n_cols) - self.n_cols
+        self.cell_col = cols[np.arange(len(self.cell_row)) - np.repeat(first_cell - col_start[row_group], reps)]
+        g = lab_g[ig]
+        self.group[rest] = g
+        self.cell[rest] = self.cell_ptr[g] + pos_g[ig] * self.n_cols[g] + pos_t[it]
+        self.frame = gt_frame[rows[np.cumsum(self.n_rows) - self.n_rows]] if k else np.zeros(0, np.int64)
+        self.tie = np.zeros(k, bool)
+        if len(rest) > 1:
+            order = np.lexsort((score[rest], g))
+            gs, ss = g[order], score[rest][order]
+            same = (gs[1:] == gs[:-1]) & (ss[1:] == ss[:-1])
+            self.tie[gs[1:][same]] = True
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.n_rows)
+
+    def solve(self, score: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
+        """(E,) mask of the grouped edges a maximum-score assignment picks in each group
+        (only groups where ``active`` is True; edge scores must be > 0)."""
+        from svag.eval.assignment import assign_frames
+        out = np.zeros(len(self.lone), bool)
+        cells = np.zeros(int(self.cell_ptr[-1]))
+        cells[self.cell[self.grouped]] = score[self.grouped]
+        n_rows = self.n_rows if active is None else np.where(active, self.n_rows, 0)
+        chosen = assign_frames(cells, self.cell_ptr, n_rows, self.n_cols)
+        chosen = chosen[cells[chosen] > EPS]
+        edge_of_cell = np.full(len(cells), -1, np.int64)
+        edge_of_cell[self.cell[self.grouped]] = self.grouped
+        out[edge_of_cell[chosen]] = True
+        return out
+
+
+def _positions(label: np.ndarray, nodes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Position of each node inside its group (nodes sorted), group sizes, nodes in group order."""
+    order = np.argsort(label, kind="stable")
+    size = np.bincount(label, minlength=k)
+    pos = np.empty(len(label), np.int64)
+    pos[order] = np.arange(len(label)) - np.repeat(np.cumsum(size) - size, size)
+    return pos, size, nodes[order]

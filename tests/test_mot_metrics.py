@@ -183,8 +183,9 @@ def test_distractor_removal() -> None:
 # TrackEval on the same synthetic data
 
 
-def random_sequence(rng: np.random.Generator, num_frames: int = 25, n_obj: int = 6,
-                    dup: float = 0.0) -> tuple[Detections, Detections]:
+def random_sequence(rng: np.random.Generator, num_frames: int = 25, n_obj: int = 6, dup: float = 0.0,
+                    classes: tuple[int, ...] = (1, 1, 1, 1, 2, 7, 8, 12, 6, 9, 3), area: float = 200.0
+                    ) -> tuple[Detections, Detections]:
     """Moving objects, a tracker with noise, misses, id switches, false positives; gt classes
     and consider flags for the MOTChallenge preprocessing. ``dup``: share of exact duplicate
     tracker boxes (exact ties)."""
@@ -192,10 +193,10 @@ def random_sequence(rng: np.random.Generator, num_frames: int = 25, n_obj: int =
     next_tid = 100
     for o in range(n_obj):
         start, end = sorted(rng.integers(1, num_frames + 1, 2))
-        pos = rng.uniform(0, 200, 2)
+        pos = rng.uniform(0, area, 2)
         vel = rng.normal(0, 3, 2)
         size = rng.uniform(15, 40, 2)
-        cls = rng.choice([1, 1, 1, 1, 2, 7, 8, 12, 6, 9, 3])
+        cls = rng.choice(classes)
         consider = rng.random() > 0.15
         tid = next_tid = next_tid + 1
         for f in range(start, end + 1):
@@ -339,6 +340,34 @@ def test_crowded_sequences_with_exact_ties_match_trackeval() -> None:
             want = fields_of(TE_HOTA.eval_sequence(te_data), TE_CLEAR.eval_sequence(te_data),
                              TE_IDENTITY.eval_sequence(te_data))
             assert_fields_equal(got, {k: v for k, v in want.items() if k in got})
+
+
+def test_other_gt_boxes_can_keep_a_tracker_box() -> None:
+    # the tracker box has IoU 0.6 with a static person (class 7) and 0.9 with an occluder
+    # (class 9): the per-timestep assignment gives it to the occluder, so it is not removed
+    gt = Detections(np.array([1, 1, 1]), np.array([1, 2, 3]),
+                    np.array([[0, 0, 10, 6], [0, 0, 10, 9], [50, 0, 10, 10.0]]), classes=np.array([7, 9, 1]),
+                    consider=np.array([False, False, True]))
+    tr = Detections(np.array([1, 1]), np.array([4, 5]), np.array([[0, 0, 10, 10], [50, 0, 10, 10.0]]))
+    seq = preprocess_mot(gt, tr, 1, "MOT17")
+    assert seq.tr_orig_id.tolist() == [4, 5] and seq.gt_orig_id.tolist() == [3]
+    te = trackeval_preprocess(trackeval_raw(gt, tr, 1), "MOT17")
+    assert te["num_tracker_dets"] == 2
+    # without the occluder the static person takes it
+    seq = preprocess_mot(gt.subset(np.array([True, False, True])), tr, 1, "MOT17")
+    assert seq.tr_orig_id.tolist() == [5]
+
+
+@pytest.mark.parametrize("benchmark", ["MOT17", "MOT20"])
+def test_crowds_of_distractors_and_other_boxes_match_trackeval(benchmark: str) -> None:
+    # distractors next to occluders, vehicles and ignored pedestrians, in a small area: the
+    # distractor matching needs the other gt boxes of its groups
+    rng = np.random.default_rng(21)
+    for _ in range(8):
+        gt, tr = random_sequence(rng, num_frames=20, n_obj=16, dup=0.1, classes=(1, 1, 7, 2, 6, 9, 10, 3),
+                                 area=80.0)
+        n = int(max(gt.frames.max(), tr.frames.max()))
+        check_against_trackeval(gt, tr, n, benchmark)
 
 
 def empty(n: int = 0) -> Detections:

@@ -55,13 +55,19 @@ def previous_scored_row(seq: SequenceData) -> np.ndarray:
 
 def clear_matches(seq: SequenceData, threshold: float = THRESHOLD) -> np.ndarray:
     """(G,) tracker row matched to each gt row by CLEAR, -1 where unmatched."""
+    return _matching(seq, threshold, previous_scored_row(seq))[0]
+
+
+def _matching(seq: SequenceData, threshold: float, prev: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The matched tracker row of each gt row (-1: none) and the IoUs of the matches (in gt
+    row order, so in time order)."""
     match = np.full(seq.num_gt_dets, -1, np.int64)
     eg, et, es = seq.edges(threshold - EPS)
     if len(eg) == 0:
-        return match
-    matched = _Matcher(seq, eg, et, es, threshold).run()
+        return match, np.zeros(0)
+    matched = _Matcher(seq, eg, et, es, threshold, prev).run()
     match[eg[matched]] = et[matched]
-    return match
+    return match, es[matched]
 
 
 class _Matcher:
@@ -81,9 +87,10 @@ class _Matcher:
     MAX_ROUNDS = 50
 
     def __init__(self, seq: SequenceData, eg: np.ndarray, et: np.ndarray, es: np.ndarray,
-                 threshold: float) -> None:
+                 threshold: float, prev: np.ndarray) -> None:
         self.seq, self.eg, self.et, self.es, self.threshold = seq, eg, et, es, threshold
-        self.prev = previous_scored_row(seq)
+        self.prev = prev
+        self.edge_frame = seq.gt_frame[eg]
         self._link_chains()
 
     def _link_chains(self) -> None:
@@ -112,25 +119,33 @@ class _Matcher:
 
     def run(self) -> np.ndarray:
         cont = np.zeros(len(self.eg), bool)
-        matched = cont
+        seed = self.seeds(cont, cont, np.zeros(len(self.eg), bool), np.arange(len(self.eg)))
+        matched = self.propagate(seed)
         for _ in range(self.MAX_ROUNDS):
-            matched = self.propagate(self.seeds(cont, matched))
             new_cont = (self.pred >= 0) & matched[np.maximum(self.pred, 0)]
-            if np.array_equal(new_cont, cont):
+            changed = np.flatnonzero(new_cont != cont)
+            if len(changed) == 0:
                 return matched
             cont = new_cont
+            # only timesteps whose continuations changed have a new residual problem
+            touched = np.zeros(self.seq.num_frames, bool)
+            touched[self.edge_frame[changed]] = True
+            seed = self.seeds(cont, matched, seed, np.flatnonzero(touched[self.edge_frame]))
+            matched = self.propagate(seed)
         return self.sequential()
 
-    def seeds(self, cont: np.ndarray, matched: np.ndarray) -> np.ndarray:
-        """Edges a maximum-IoU assignment picks among the boxes no continuation covers."""
+    def seeds(self, cont: np.ndarray, matched: np.ndarray, seed: np.ndarray, redo: np.ndarray) -> np.ndarray:
+        """Seeds of the edges ``redo`` (whole timesteps) recomputed: the edges a maximum-IoU
+        assignment picks among the boxes no continuation covers."""
         seq, eg, et, es = self.seq, self.eg, self.et, self.es
+        seed = seed.copy()
+        seed[redo] = False
         free_g = np.ones(seq.num_gt_dets, bool)
         free_g[eg[cont]] = False
         free_t = np.ones(seq.num_tracker_dets, bool)
         free_t[et[cont]] = False
-        res = np.flatnonzero(free_g[eg] & free_t[et])
+        res = redo[free_g[eg[redo]] & free_t[et[redo]]]
         groups = EdgeGroups(seq.num_gt_dets, seq.num_tracker_dets, seq.gt_frame, eg[res], et[res], es[res])
-        seed = np.zeros(len(eg), bool)
         seed[res[groups.lone]] = True
         if groups.n_groups:
             seed[res[groups.solve(es[res], ~groups.tie)]] = True
@@ -197,12 +212,13 @@ def clear_sequence(seq: SequenceData, threshold: float = THRESHOLD) -> dict[str,
     if seq.num_gt_dets == 0:
         res.update(CLR_FP=seq.num_tracker_dets, early_exit=1)
         return res
-    match = clear_matches(seq, threshold)
+    prev = previous_scored_row(seq)
+    match, sims = _matching(seq, threshold, prev)
     hit = match >= 0
     tp = int(hit.sum())
     res.update(CLR_TP=tp, CLR_FN=seq.num_gt_dets - tp, CLR_FP=seq.num_tracker_dets - tp,
                CLR_Frames=seq.num_frames)
-    res["MOTP_sum"] = _matched_sim_sum(seq, match)
+    res["MOTP_sum"] = _frame_by_frame_sum(sims, seq.gt_frame[hit])
     # identity switches: consecutive matches of a gt id (in time) with different tracker ids
     rows = seq.gt_rows_by_id
     rows = rows[hit[rows]]
@@ -210,7 +226,6 @@ def clear_sequence(seq: SequenceData, threshold: float = THRESHOLD) -> dict[str,
     tid = seq.tr_id[match[rows]]
     res["IDSW"] = int(np.count_nonzero(same_gt & (tid[1:] != tid[:-1])))
     # fragmentations: matched now but not at the previous scored timestep
-    prev = previous_scored_row(seq)
     starts = np.flatnonzero(hit & ((prev < 0) | (match[np.maximum(prev, 0)] < 0)))
     n_starts = np.bincount(seq.gt_id[starts], minlength=seq.num_gt_ids)
     res["Frag"] = int(np.sum(n_starts[n_starts > 0] - 1))
@@ -224,19 +239,12 @@ def clear_sequence(seq: SequenceData, threshold: float = THRESHOLD) -> dict[str,
     return res
 
 
-def _matched_sim_sum(seq: SequenceData, match: np.ndarray) -> float:
-    """Sum of the IoUs of the matches, frame by frame as TrackEval adds them."""
-    rows = np.flatnonzero(match >= 0)
-    if len(rows) == 0:
+def _frame_by_frame_sum(values: np.ndarray, frames: np.ndarray) -> float:
+    """Sum per frame, then over frames in order, as TrackEval accumulates MOTP_sum."""
+    if len(values) == 0:
         return 0.0
-    cols = match[rows]
-    # the IoU of each match, looked up among the sparse pairs (sorted by (gt row, tracker row))
-    key = seq.nz_gt * max(seq.num_tracker_dets, 1) + seq.nz_tr
-    sims = seq.nz_sim[np.searchsorted(key, rows * max(seq.num_tracker_dets, 1) + cols)]
-    frames = seq.gt_frame[rows]
-    cut = np.flatnonzero(np.diff(frames)) + 1
-    per_frame = np.add.reduceat(sims, np.concatenate([[0], cut]))
-    return float(np.cumsum(per_frame)[-1])
+    starts = np.concatenate([[0], np.flatnonzero(np.diff(frames)) + 1])
+    return float(np.cumsum(np.add.reduceat(values, starts))[-1])
 
 
 def combine_clear(parts: list[dict[str, float]]) -> dict[str, float]:

@@ -29,13 +29,16 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
+from svag.core.boxes import iou_matrix
 from svag.core.types import Detections
 from svag.errors import InputError
 from svag.eval.clear import clear_fields, clear_sequence, combine_clear
 from svag.eval.identity import combine_identity, identity_fields, identity_sequence
 from svag.eval.result import EvalResult
-from svag.eval.sequence import EPS, EdgeGroups, SequenceData
+from svag.eval.sequence import EPS, BoxIndex, EdgeGroups, SequenceData
 from svag.io.mot import read_mot_gt, read_mot_results, read_seqinfo
 
 PathLike = str | os.PathLike
@@ -70,65 +73,143 @@ def check_benchmark(benchmark: str) -> str:
 
 
 def preprocess_mot(gt: Detections, tracker: Detections, num_frames: int, benchmark: str) -> SequenceData:
-    """The evaluated sequence: distractor-matched tracker boxes removed, gt filtered."""
+    """The evaluated sequence: distractor-matched tracker boxes removed, gt filtered.
+
+    IoUs are computed for the gt boxes that are evaluated or distractors; the other gt boxes
+    (e.g. occluders, vehicles, ignored pedestrians) only take part in the matching of step 1 and
+    are compared with the tracker boxes near distractors only (see :class:`_DistractorMatching`).
+    Every gt row is checked as TrackEval checks it (frame range, one id per frame, classes)."""
     benchmark = check_benchmark(benchmark)
-    raw = SequenceData.build(gt, tracker, num_frames)
-    consider = (np.ones(len(gt), bool) if gt.consider is None else gt.consider)[raw.gt_src_row]
+    consider = np.ones(len(gt), bool) if gt.consider is None else gt.consider
     if benchmark == "MOT15":
-        return raw.subset(consider, None)
+        raw = SequenceData.build(gt, tracker, num_frames)
+        return raw.subset(consider[raw.gt_src_row], None)
     if gt.classes is None:
         raise InputError(f"benchmark {benchmark} needs the class column of a 9-column gt file "
                          "(frame, id, x, y, w, h, consider, class, visibility); this gt has none",
                          file=gt.source, hint="use benchmark MOT15 for gt without classes")
-    classes = gt.classes[raw.gt_src_row]
-    _check_classes(raw, classes)
-    removed = _distractor_matched(raw, np.isin(classes, DISTRACTORS[benchmark]))
-    return raw.subset(consider & (classes == PEDESTRIAN), ~removed)
+    is_distractor = np.isin(gt.classes, DISTRACTORS[benchmark])
+    evaluated = consider & (gt.classes == PEDESTRIAN)
+    core = evaluated | is_distractor
+    raw = SequenceData.build(gt, tracker, num_frames, gt_keep=core)
+    _check_classes(gt, raw.n_tr_t)
+    removed = _DistractorMatching(gt, raw, is_distractor, np.flatnonzero(~core)).removed()
+    return raw.subset(evaluated[raw.gt_src_row], ~removed)
 
 
-def _check_classes(raw: SequenceData, classes: np.ndarray) -> None:
+def _check_classes(gt: Detections, n_tr_t: np.ndarray) -> None:
     """TrackEval rejects unknown gt classes on timesteps it preprocesses (both sides non-empty)."""
-    bad = ~np.isin(classes, VALID_CLASSES) & (raw.n_tr_t[raw.gt_frame] > 0)
+    bad = ~np.isin(gt.classes, VALID_CLASSES) & (n_tr_t[gt.frames - 1] > 0)
     if bad.any():
-        r = int(np.argmax(bad))
-        raise InputError(f"unknown gt class {int(classes[r])} (MOTChallenge classes are 1..13)",
-                         file=raw.gt_source, frame=int(raw.gt_frame[r]) + 1,
-                         track=int(raw.gt_orig_id[raw.gt_id[r]]))
+        rows = np.flatnonzero(bad)
+        r = int(rows[np.lexsort((rows, gt.frames[rows]))[0]])
+        raise InputError(f"unknown gt class {int(gt.classes[r])} (MOTChallenge classes are 1..13)",
+                         file=gt.source, frame=int(gt.frames[r]), track=gt.ids[r].item())
 
 
-def _distractor_matched(raw: SequenceData, is_distractor: np.ndarray) -> np.ndarray:
-    """(T,) True for tracker rows that the per-timestep matching gives to a distractor gt box.
+class _DistractorMatching:
+    """Which tracker boxes TrackEval's preprocessing gives to distractor gt boxes.
 
-    The matching maximises the summed IoU over pairs with ``IoU >= 0.5 - eps``. It decomposes
-    over connected groups of such pairs (:class:`EdgeGroups`); only groups holding a distractor
-    pair are solved. A group with tied IoUs is solved over its whole timestep, as TrackEval
-    does, so that the solver breaks the tie the same way."""
-    removed = np.zeros(raw.num_tracker_dets, bool)
-    eg, et, es = raw.edges(MATCH_THRESHOLD - EPS)
-    dis = is_distractor[eg]
-    if not dis.any():
-        return removed
-    groups = EdgeGroups(raw.num_gt_dets, raw.num_tracker_dets, raw.gt_frame, eg, et, es)
-    matched = groups.lone.copy()
-    if groups.n_groups:
-        wanted = np.zeros(groups.n_groups, bool)
-        wanted[groups.group[dis & ~groups.lone]] = True
-        matched |= groups.solve(es, wanted & ~groups.tie)
-        for k in np.flatnonzero(wanted & groups.tie):
-            rows, cols = _timestep_matches(raw, int(groups.frame[k]))
-            mine = np.isin(rows, eg[groups.group == k])
-            removed[cols[mine & is_distractor[rows]]] = True
-    removed[et[matched & dis]] = True
-    return removed
+    Per timestep it maximises the summed IoU over pairs with ``IoU >= 0.5 - eps`` between all
+    gt boxes and the tracker boxes. That assignment decomposes over connected groups of such
+    pairs (:class:`EdgeGroups`), and only groups holding a distractor pair matter. The IoUs of
+    evaluated and distractor gt boxes are in ``raw``; the remaining ("other") gt boxes are
+    compared only with tracker boxes of those groups, growing them until closed. A group with
+    tied IoUs is solved over its whole timestep as TrackEval does, so ties break the same way.
+
+    Gt nodes: the rows of ``raw``, then one node per other row (of the timesteps concerned)."""
+
+    def __init__(self, gt: Detections, raw: SequenceData, is_distractor: np.ndarray, others: np.ndarray) -> None:
+        self.gt, self.raw, self.is_distractor, self.others = gt, raw, is_distractor, others
+        self.inputs = raw.gt_src_row          # input row of each raw gt row
+        self.node_input = self.inputs
+
+    def removed(self) -> np.ndarray:
+        raw = self.raw
+        out = np.zeros(raw.num_tracker_dets, bool)
+        eg, et, es = raw.edges(MATCH_THRESHOLD - EPS)
+        dis = self.is_distractor[self.inputs[eg]]
+        if not dis.any():
+            return out
+        # groups never span timesteps: keep the timesteps that have a distractor pair
+        hot = np.zeros(raw.num_frames, bool)
+        hot[raw.gt_frame[eg[dis]]] = True
+        k = hot[raw.gt_frame[eg]]
+        eg, et, es = eg[k], et[k], es[k]
+        others = self.others[hot[self.gt.frames[self.others] - 1]]
+        self.node_input = np.concatenate([self.inputs, others])
+        if len(others):
+            eg, et, es = self._add_other_edges(eg, et, es, others, hot)
+        dis = self.is_distractor[self.node_input[eg]]
+        groups = EdgeGroups(len(self.node_input), raw.num_tracker_dets, self.gt.frames[self.node_input] - 1,
+                            eg, et, es)
+        matched = groups.lone.copy()
+        if groups.n_groups:
+            wanted = np.zeros(groups.n_groups, bool)
+            wanted[groups.group[dis & ~groups.lone]] = True
+            matched |= groups.solve(es, wanted & ~groups.tie)
+            for g in np.flatnonzero(wanted & groups.tie):
+                rows, cols = self._timestep_matches(int(groups.frame[g]))
+                mine = np.isin(rows, self.node_input[eg[groups.group == g]])
+                out[cols[mine & self.is_distractor[rows]]] = True
+        out[et[matched & dis]] = True
+        return out
+
+    def _add_other_edges(self, eg: np.ndarray, et: np.ndarray, es: np.ndarray, others: np.ndarray,
+                         hot: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The edges of the other gt boxes (of the ``hot`` timesteps) inside the groups that hold
+        a distractor pair, found by growing those groups until closed. Each (other box,
+        tracker box) pair is compared once: when the later of the two is queried."""
+        raw, gt, F = self.raw, self.gt, self.raw.num_frames
+        o_frame, o_boxes = gt.frames[others] - 1, gt.boxes[others]
+        o_index = BoxIndex(o_frame, o_boxes, F)
+        t_rows = np.flatnonzero(hot[raw.tr_frame])
+        t_index = BoxIndex(raw.tr_frame[t_rows], raw.tr_boxes[t_rows], F)
+        queried_t = np.zeros(raw.num_tracker_dets, bool)
+        queried_o = np.zeros(len(others), bool)
+        base = len(self.inputs)
+        parts = [(eg, et, es)]
+        while True:
+            cg, ct, cs = (np.concatenate(x) for x in zip(*parts))
+            comp = _edge_components(cg, ct)
+            grows = np.zeros(comp.max() + 1, bool)
+            grows[comp[self.is_distractor[self.node_input[cg]]]] = True
+            new_t = np.unique(ct[grows[comp]])
+            new_t = new_t[~queried_t[new_t]]
+            if len(new_t) == 0:
+                return cg, ct, cs
+            queried_t[new_t] = True
+            j, i, sim = o_index.overlaps(BoxIndex(raw.tr_frame[new_t], raw.tr_boxes[new_t], F))
+            k = (sim >= MATCH_THRESHOLD - EPS) & ~queried_o[i]
+            parts.append((base + i[k], new_t[j[k]], sim[k]))
+            new_o = np.unique(i[k])
+            queried_o[new_o] = True
+            i, j, sim = t_index.overlaps(BoxIndex(o_frame[new_o], o_boxes[new_o], F))
+            j = t_rows[j]
+            k = (sim >= MATCH_THRESHOLD - EPS) & ~queried_t[j]
+            parts.append((base + new_o[i[k]], j[k], sim[k]))
+
+    def _timestep_matches(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """TrackEval's assignment of timestep t over all its gt boxes (file order): matched
+        (input gt rows, raw tracker rows)."""
+        gt, raw = self.gt, self.raw
+        rows = np.flatnonzero(gt.frames == t + 1)
+        cols = np.arange(raw.tr_ptr[t], raw.tr_ptr[t + 1])
+        sim = iou_matrix(gt.boxes[rows], raw.tr_boxes[cols])
+        score = np.where(sim < MATCH_THRESHOLD - EPS, 0.0, sim)
+        r, c = linear_sum_assignment(-score)
+        ok = score[r, c] > EPS
+        return rows[r[ok]], cols[c[ok]]
 
 
-def _timestep_matches(raw: SequenceData, t: int) -> tuple[np.ndarray, np.ndarray]:
-    """TrackEval's preprocessing assignment of timestep t: matched (gt rows, tracker rows)."""
-    rows, cols, sim = raw.frame_block(t)
-    score = np.where(sim < MATCH_THRESHOLD - EPS, 0.0, sim)
-    r, c = linear_sum_assignment(-score)
-    ok = score[r, c] > EPS
-    return rows[r[ok]], cols[c[ok]]
+def _edge_components(eg: np.ndarray, et: np.ndarray) -> np.ndarray:
+    """Connected component of each edge of a bipartite graph."""
+    ug, ig = np.unique(eg, return_inverse=True)
+    ut, it = np.unique(et, return_inverse=True)
+    n = len(ug) + len(ut)
+    _, label = connected_components(coo_matrix((np.ones(len(eg)), (ig, it + len(ug))), shape=(n, n)),
+                                    directed=False)
+    return label[ig]
 
 
 # ----------------------------------------------------------------------------------------------

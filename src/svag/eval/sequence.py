@@ -118,13 +118,14 @@ def _rows_from(dets: Detections, num_frames: int, what: str) -> _Rows:
         return _Rows.empty(num_frames)
     _check_input(dets, num_frames, what)
     frames = dets.frames
-    if np.all(frames[1:] >= frames[:-1]):
+    if np.all(frames[1:] >= frames[:-1]):        # already in frame order: no copies
         src = np.arange(len(frames), dtype=np.int64)
+        frame, ids, boxes = frames - 1, dets.ids, dets.boxes
     else:
         src = np.argsort(frames, kind="stable").astype(np.int64)
-    frame = frames[src] - 1
-    ids, orig = _relabel(dets.ids[src])
-    rows = _Rows(frame, _ptr(frame, num_frames), ids, orig, dets.boxes[src], src)
+        frame, ids, boxes = frames[src] - 1, dets.ids[src], dets.boxes[src]
+    ids, orig = _relabel(ids)
+    rows = _Rows(frame, _ptr(frame, num_frames), ids, orig, boxes, src)
     _check_unique(rows, dets.source, what)
     return rows
 
@@ -142,76 +143,87 @@ def _subset_rows(rows: _Rows, keep: np.ndarray, num_frames: int) -> _Rows:
 # IoU of the pairs that can overlap
 
 
-def _coords(boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Contiguous x0, y0, x1, y1 and area of xywh boxes, with the arithmetic of
-    :func:`svag.core.boxes.iou_matrix` (x1 = x0 + w, area = (x1 - x0) * (y1 - y0))."""
-    xyxy = xywh_to_xyxy(boxes)
-    x0, y0, x1, y1 = (np.ascontiguousarray(xyxy[:, j]) for j in range(4))
-    return x0, y0, x1, y1, (x1 - x0) * (y1 - y0)
+class BoxIndex:
+    """Boxes of one side (1 frame = 1 timestep, 0-based) for finding same-timestep overlaps.
 
+    Coordinates follow :func:`svag.core.boxes.iou_matrix` (``x1 = x0 + w``,
+    ``area = (x1 - x0) * (y1 - y0)``), so IoUs agree with it (and TrackEval) bit for bit. Rows
+    are kept sorted by (timestep, x0): a query box can only overlap the contiguous run with
+    ``x0`` in ``[qx0 - widest - m, qx1 + m]`` (``widest``: the widest box of the timestep), found
+    by binary search on the key ``timestep * span + x0``."""
 
-def _candidates(gt: _Rows, tr: _Rows, gx0: np.ndarray, gx1: np.ndarray, tx0: np.ndarray, tx1: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs of the same timestep whose x-extents may overlap (a superset of the pairs with
-    IoU > 0): tracker rows of a timestep sorted by x0, each gt box takes the contiguous run with
-    ``x0 in [gx0 - max_width - m, gx1 + m]``. Returns (tracker row of each candidate, number of
-    candidates of each gt row, tracker x-order); candidates are grouped by gt row."""
-    num_frames = len(tr.ptr) - 1
-    width = np.zeros(num_frames)
-    np.maximum.at(width, tr.frame, tx1 - tx0)
-    lo_x = gx0 - width[gt.frame] - _X_MARGIN
-    hi_x = gx1 + _X_MARGIN
-    base = min(float(tx0.min()), float(lo_x.min())) - 1.0
-    span = max(float(tx0.max()), float(hi_x.max())) - base + 1.0
-    if np.isfinite(span) and span * (num_frames + 1) < _KEY_LIMIT:
-        order = np.lexsort((tx0, tr.frame))
-        key = tr.frame[order] * span + (tx0[order] - base)
-        off = gt.frame * span - base
-        lo = np.searchsorted(key, off + lo_x, "left")
-        count = np.maximum(np.searchsorted(key, off + hi_x, "right") - lo, 0)
-    else:   # every pair of the timestep
-        order = np.arange(len(tr.frame))
-        lo = tr.ptr[gt.frame]
-        count = np.diff(tr.ptr)[gt.frame]
-    first = np.cumsum(count) - count
-    pos = np.arange(int(count.sum()), dtype=np.int64) + np.repeat(lo - first, count)
-    return order[pos], count, order
+    def __init__(self, frame: np.ndarray, boxes: np.ndarray, num_frames: int) -> None:
+        self.frame = np.asarray(frame, np.int64)
+        xyxy = xywh_to_xyxy(np.asarray(boxes, np.float64).reshape(-1, 4))
+        self.x0, self.y0, self.x1, self.y1 = (np.ascontiguousarray(xyxy[:, j]) for j in range(4))
+        self.area = (self.x1 - self.x0) * (self.y1 - self.y0)
+        self.num_frames = int(num_frames)
+        self.width = np.zeros(self.num_frames)
+        self.sorted_keys: np.ndarray | None = None
+        if len(self.frame) == 0:
+            return
+        np.maximum.at(self.width, self.frame, self.x1 - self.x0)
+        self.base = float(self.x0.min()) - 1.0
+        self.span = float(self.x0.max()) - self.base + 1.0
+        if np.isfinite(self.span) and self.span * (self.num_frames + 1) < _KEY_LIMIT:
+            self.order = np.argsort(self.frame * self.span + (self.x0 - self.base), kind="stable")
+            self.sorted_keys = self.frame[self.order] * self.span + (self.x0[self.order] - self.base)
+        else:   # coordinates too large for the key: every box of the timestep is a candidate
+            self.order = np.argsort(self.frame, kind="stable")
+            self.ptr = _ptr(self.frame[self.order], self.num_frames)
+
+    def candidates(self, q: "BoxIndex") -> tuple[np.ndarray, np.ndarray]:
+        """(query row, indexed row) pairs of the same timestep whose x-extents may overlap: a
+        superset of the pairs with IoU > 0, grouped by query row."""
+        if len(self.frame) == 0 or len(q.frame) == 0:
+            z = np.zeros(0, np.int64)
+            return z, z
+        if self.sorted_keys is not None:
+            lo_x = np.clip(q.x0 - self.width[q.frame] - _X_MARGIN - self.base, 0.5, self.span - 0.5)
+            hi_x = np.clip(q.x1 + _X_MARGIN - self.base, 0.5, self.span - 0.5)
+            off = q.frame * self.span
+            lo = np.searchsorted(self.sorted_keys, off + lo_x, "left")
+            count = np.maximum(np.searchsorted(self.sorted_keys, off + hi_x, "right") - lo, 0)
+        else:
+            lo = self.ptr[q.frame]
+            count = self.ptr[q.frame + 1] - lo
+        first = np.cumsum(count) - count
+        pos = np.arange(int(count.sum()), dtype=np.int64) + np.repeat(lo - first, count)
+        return np.repeat(np.arange(len(q.frame), dtype=np.int64), count), self.order[pos]
+
+    def overlaps(self, q: "BoxIndex") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(query row, indexed row, IoU) of every same-timestep pair with IoU > 0, sorted.
+
+        IoU is symmetric to the last bit, so which side is indexed does not matter; pairs whose
+        clipped intersection width or height is 0 have IoU 0 and are skipped."""
+        cq, ci = self.candidates(q)
+        iw = np.minimum(q.x1[cq], self.x1[ci])
+        iw -= np.maximum(q.x0[cq], self.x0[ci])
+        k = np.flatnonzero(iw > 0)
+        cq, ci, iw = cq[k], ci[k], iw[k]
+        ih = np.minimum(q.y1[cq], self.y1[ci])
+        ih -= np.maximum(q.y0[cq], self.y0[ci])
+        k = np.flatnonzero(ih > 0)
+        cq, ci = cq[k], ci[k]
+        inter = iw[k] * ih[k]
+        area_q, area_i = q.area[cq], self.area[ci]
+        union = area_q + area_i - inter
+        keep = (area_q > EPS) & (area_i > EPS) & (union > EPS)
+        cq, ci = cq[keep], ci[keep]
+        sim = inter[keep] / union[keep]
+        keep = sim > 0   # an underflowing quotient
+        cq, ci, sim = cq[keep], ci[keep], sim[keep]
+        key = cq * len(self.frame) + ci
+        if len(key) > 1 and np.any(key[1:] < key[:-1]):
+            order = np.argsort(key)
+            cq, ci, sim = cq[order], ci[order], sim[order]
+        return cq, ci, sim
 
 
 def _overlaps(gt: _Rows, tr: _Rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sorted (gt row, tracker row, IoU) of every same-timestep pair with IoU > 0.
-
-    Elementwise the arithmetic of :func:`svag.core.boxes.iou_matrix` (TrackEval's
-    ``_calculate_box_ious``); pairs whose clipped intersection width or height is 0 have IoU 0
-    there and are skipped here."""
-    if len(gt.frame) == 0 or len(tr.frame) == 0:
-        z = np.zeros(0, np.int64)
-        return z, z, np.zeros(0)
-    gx0, gy0, gx1, gy1, g_area = _coords(gt.boxes)
-    tx0, ty0, tx1, ty1, t_area = _coords(tr.boxes)
-    ct, count, _ = _candidates(gt, tr, gx0, gx1, tx0, tx1)
-    iw = np.minimum(np.repeat(gx1, count), tx1[ct])
-    iw -= np.maximum(np.repeat(gx0, count), tx0[ct])
-    k = np.flatnonzero(iw > 0)
-    cg = np.repeat(np.arange(len(gt.frame), dtype=np.int64), count)[k]
-    ct, iw = ct[k], iw[k]
-    ih = np.minimum(gy1[cg], ty1[ct])
-    ih -= np.maximum(gy0[cg], ty0[ct])
-    k = np.flatnonzero(ih > 0)
-    cg, ct = cg[k], ct[k]
-    inter = iw[k] * ih[k]
-    area_a, area_b = g_area[cg], t_area[ct]
-    union = area_a + area_b - inter
-    keep = (area_a > EPS) & (area_b > EPS) & (union > EPS)
-    cg, ct = cg[keep], ct[keep]
-    sim = inter[keep] / union[keep]
-    keep = sim > 0   # an underflowing quotient
-    cg, ct, sim = cg[keep], ct[keep], sim[keep]
-    key = cg * len(tr.frame) + ct
-    if len(key) > 1 and np.any(key[1:] < key[:-1]):
-        order = np.argsort(key)
-        cg, ct, sim = cg[order], ct[order], sim[order]
-    return cg, ct, sim
+    """Sorted (gt row, tracker row, IoU) of every same-timestep pair with IoU > 0."""
+    num_frames = len(gt.ptr) - 1
+    return BoxIndex(tr.frame, tr.boxes, num_frames).overlaps(BoxIndex(gt.frame, gt.boxes, num_frames))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -243,15 +255,20 @@ class SequenceData:
         self.nz_pair = (self.pair_ptr[f] + (nz_gt - gt.ptr[f]) * self.n_tr_t[f] + (nz_tr - tr.ptr[f]))
 
     @classmethod
-    def build(cls, gt: Detections, tracker: Detections, num_frames: int) -> "SequenceData":
+    def build(cls, gt: Detections, tracker: Detections, num_frames: int,
+              gt_keep: np.ndarray | None = None) -> "SequenceData":
         """Sort, relabel and pair ``gt`` and ``tracker`` boxes of a ``num_frames`` long sequence.
 
         Raises :class:`InputError` (naming file, frame and id) for a box outside frames
-        ``1..num_frames``, a non-finite box, or an id that appears twice in one frame."""
+        ``1..num_frames``, a non-finite box, or an id that appears twice in one frame.
+        ``gt_keep`` (a mask over the rows of ``gt``) keeps only those gt rows, after every row
+        was checked; ``gt_src_row`` still indexes ``gt``."""
         num_frames = int(num_frames)
         if num_frames < 0:
             raise InputError(f"sequence length must be >= 0, got {num_frames}", file=gt.source)
         g = _rows_from(gt, num_frames, "ground-truth")
+        if gt_keep is not None:
+            g = _subset_rows(g, np.asarray(gt_keep, bool)[g.src], num_frames)
         t = _rows_from(tracker, num_frames, "tracker")
         return cls(num_frames, g, t, *_overlaps(g, t), gt_source=gt.source, tr_source=tracker.source)
 
@@ -385,9 +402,13 @@ class EdgeGroups:
         self.cell[rest] = self.cell_ptr[g] + pos_g[ig] * self.n_cols[g] + pos_t[it]
         self.frame = gt_frame[rows[np.cumsum(self.n_rows) - self.n_rows]] if k else np.zeros(0, np.int64)
         self.tie = np.zeros(k, bool)
-        if len(rest) > 1:
-            order = np.lexsort((score[rest], g))
-            gs, ss = g[order], score[rest][order]
+        sc = score[rest]
+        srt = np.sort(sc)
+        repeated = srt[1:][srt[1:] == srt[:-1]]          # values seen twice anywhere: usually none
+        if len(repeated):
+            cand = np.flatnonzero(np.isin(sc, repeated))
+            order = np.lexsort((sc[cand], g[cand]))
+            gs, ss = g[cand][order], sc[cand][order]
             same = (gs[1:] == gs[:-1]) & (ss[1:] == ss[:-1])
             self.tie[gs[1:][same]] = True
 

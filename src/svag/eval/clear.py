@@ -19,12 +19,12 @@ Conventions
   ``CLR_Frames`` = 0 (so it adds no frames to the combined ``FP_per_frame``). Such counts carry
   ``early_exit`` = 1.
 
-The per-timestep assignment decomposes over connected groups of candidate pairs
-(:class:`~svag.eval.sequence.EdgeGroups`): a pair whose gt box and tracker box have no other
-candidate is matched directly; the other groups are solved in batches, iterating to the fixed
-point of the continuity bonus (see :class:`_GroupMatcher`). A group where two candidate pairs
-have the same IoU is solved over its whole timestep exactly as TrackEval does, so that the
-solver's tie-breaking is the same too.
+Only the candidate pairs are used (the sparse ``edges`` of :class:`SequenceData`). The
+sequential matching is solved for all timesteps at once by a fixed-point iteration (see
+:class:`_Matcher`); the per-timestep assignments decompose over connected groups of candidate
+pairs (:class:`~svag.eval.sequence.EdgeGroups`), solved in batches. A group where two candidate
+pairs have the same IoU is solved over its whole timestep exactly as TrackEval does, so that
+the solver's tie-breaking is the same too.
 """
 from __future__ import annotations
 

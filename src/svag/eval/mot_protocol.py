@@ -36,6 +36,7 @@ from svag.core.boxes import iou_matrix
 from svag.core.types import Detections
 from svag.errors import InputError
 from svag.eval.clear import clear_fields, clear_sequence, combine_clear
+from svag.eval.hota import HotaCounts, combine_hota, hota_fields, hota_sequence
 from svag.eval.identity import combine_identity, identity_fields, identity_sequence
 from svag.eval.result import EvalResult
 from svag.eval.sequence import EPS, BoxIndex, EdgeGroups, SequenceData
@@ -303,7 +304,7 @@ def find_tracker_files(trackers: PathLike, seqs: list[MotSequence]) -> dict[str,
 class SequenceCounts:
     """Per-sequence counts of the three metric families, before any ratio is taken."""
 
-    hota: Any
+    hota: HotaCounts
     clear: dict[str, float]
     identity: dict[str, int]
     counts: dict[str, int]
@@ -311,14 +312,13 @@ class SequenceCounts:
 
 def evaluate_sequence(seq: SequenceData) -> SequenceCounts:
     """HOTA, CLEAR and Identity counts of one preprocessed sequence."""
-    from svag.eval.hota import hota_sequence
     counts = {"GT_Dets": seq.num_gt_dets, "Dets": seq.num_tracker_dets, "GT_IDs": seq.num_gt_ids,
               "IDs": seq.num_tracker_ids}
     return SequenceCounts(hota_sequence(seq), clear_sequence(seq), identity_sequence(seq), counts)
 
 
 def combine_counts(parts: list[SequenceCounts]) -> SequenceCounts:
-    from svag.eval.hota import combine_hota
+    """TrackEval's COMBINED_SEQ: counts summed, HOTA's association terms TP-weighted."""
     counts = {k: int(sum(p.counts[k] for p in parts)) for k in ("GT_Dets", "Dets", "GT_IDs", "IDs")}
     return SequenceCounts(combine_hota([p.hota for p in parts]), combine_clear([p.clear for p in parts]),
                           combine_identity([p.identity for p in parts]), counts)
@@ -326,7 +326,6 @@ def combine_counts(parts: list[SequenceCounts]) -> SequenceCounts:
 
 def mot_fields(c: SequenceCounts) -> dict[str, float]:
     """Final values with TrackEval's names (ratios in percent), in :data:`FIELD_ORDER`."""
-    from svag.eval.hota import hota_fields
     merged: dict[str, float] = {**hota_fields(c.hota), **clear_fields(c.clear), **identity_fields(c.identity)}
     merged.update(c.counts)
     merged["FP"], merged["FN"] = merged["CLR_FP"], merged["CLR_FN"]

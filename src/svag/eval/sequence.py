@@ -17,8 +17,12 @@ Conventions
 * The pairs with a **non-zero IoU** are also kept sparsely, in pair order: ``nz_gt``, ``nz_tr``
   (row indices), ``nz_sim`` and ``nz_pair`` (index into the dense pair arrays). IoU is only ever
   computed for pairs whose x-extents can overlap; the dense ``pair_gt``, ``pair_tr`` and ``sim``
-  are built from the sparse ones on first use. Metrics that only look at matches above a
-  threshold (CLEAR, Identity, the MOTChallenge preprocessing) read the sparse arrays.
+  are built from the sparse ones on first use (they cost memory: 24 bytes a pair). Metrics
+  that only look at pairs above a threshold (CLEAR, Identity, the MOTChallenge preprocessing)
+  read the sparse arrays (:meth:`SequenceData.edges`).
+
+Also here: :class:`BoxIndex` (finding same-timestep overlaps without comparing every pair) and
+:class:`EdgeGroups` (splitting a per-timestep assignment into independent small problems).
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ from scipy.sparse.csgraph import connected_components
 from svag.core.boxes import xywh_to_xyxy
 from svag.core.types import Detections
 from svag.errors import InputError
+from svag.eval.assignment import assign_frames
 
 EPS = float(np.finfo(np.float64).eps)
 _KEY_LIMIT = 2.0 ** 40      # frame * span must stay far inside float64's exact range
@@ -122,7 +127,7 @@ def _rows_from(dets: Detections, num_frames: int, what: str) -> _Rows:
         src = np.arange(len(frames), dtype=np.int64)
         frame, ids, boxes = frames - 1, dets.ids, dets.boxes
     else:
-        src = np.argsort(frames, kind="stable").astype(np.int64)
+        src = _stable_order(frames - 1, num_frames)
         frame, ids, boxes = frames[src] - 1, dets.ids[src], dets.boxes[src]
     ids, orig = _relabel(ids)
     rows = _Rows(frame, _ptr(frame, num_frames), ids, orig, boxes, src)
@@ -166,8 +171,9 @@ class BoxIndex:
         self.base = float(self.x0.min()) - 1.0
         self.span = float(self.x0.max()) - self.base + 1.0
         if np.isfinite(self.span) and self.span * (self.num_frames + 1) < _KEY_LIMIT:
-            self.order = np.argsort(self.frame * self.span + (self.x0 - self.base), kind="stable")
-            self.sorted_keys = self.frame[self.order] * self.span + (self.x0[self.order] - self.base)
+            key = self.frame * self.span + (self.x0 - self.base)
+            self.order = np.argsort(key)        # equal keys may come in any order
+            self.sorted_keys = key[self.order]
         else:   # coordinates too large for the key: every box of the timestep is a candidate
             self.order = np.argsort(self.frame, kind="stable")
             self.ptr = _ptr(self.frame[self.order], self.num_frames)
@@ -342,11 +348,11 @@ class SequenceData:
                 f"tracker_ids={self.num_tracker_ids}, pairs={self.num_pairs}, nonzero={len(self.nz_sim)})")
 
 
-def _stable_order(ids: np.ndarray, n_ids: int) -> np.ndarray:
-    """Stable argsort of small non-negative ints (radix sort for 16-bit keys)."""
-    if n_ids <= np.iinfo(np.uint16).max:
-        return np.argsort(ids.astype(np.uint16), kind="stable")
-    return np.argsort(ids, kind="stable")
+def _stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """Stable argsort of ints in ``0 .. n_keys - 1`` (numpy radix-sorts 16-bit keys)."""
+    if n_keys <= np.iinfo(np.uint16).max + 1:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    return np.argsort(keys, kind="stable")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -419,7 +425,6 @@ class EdgeGroups:
     def solve(self, score: np.ndarray, active: np.ndarray | None = None) -> np.ndarray:
         """(E,) mask of the grouped edges a maximum-score assignment picks in each group
         (only groups where ``active`` is True; edge scores must be > 0)."""
-        from svag.eval.assignment import assign_frames
         out = np.zeros(len(self.lone), bool)
         cells = np.zeros(int(self.cell_ptr[-1]))
         cells[self.cell[self.grouped]] = score[self.grouped]

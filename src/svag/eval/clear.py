@@ -104,17 +104,19 @@ class _Matcher:
         linked = (gi[1:] == gi[:-1]) & (ti[1:] == ti[:-1]) & (rk[1:] == rk[:-1] + 1)
         self.pred = np.full(len(eg), -1, np.int64)
         self.pred[order[1:][linked]] = order[:-1][linked]
+        self.has_pred = self.pred >= 0
+        self.pred_or_0 = np.maximum(self.pred, 0)
         self.chain_order = order
-        self.chain_start = np.concatenate([[True], ~linked])
+        # position (in chain order) just before each edge's chain starts, -1 for the first chain
+        starts = np.concatenate([[True], ~linked])
+        self.before_chain = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0)) - 1
 
     def propagate(self, seed: np.ndarray) -> np.ndarray:
         """matched[e] = any seed on e's chain up to e."""
-        s = seed[self.chain_order].astype(np.int64)
-        c = np.cumsum(s)
-        start = np.maximum.accumulate(np.where(self.chain_start, np.arange(len(c)), 0))
-        before = np.where(start > 0, c[start - 1], 0)
+        c = np.cumsum(seed[self.chain_order], dtype=np.int64)
+        before = np.where(self.before_chain >= 0, c[np.maximum(self.before_chain, 0)], 0)
         out = np.empty(len(seed), bool)
-        out[self.chain_order] = (c - before) > 0
+        out[self.chain_order] = c > before
         return out
 
     def run(self) -> np.ndarray:
@@ -122,7 +124,7 @@ class _Matcher:
         seed = self.seeds(cont, cont, np.zeros(len(self.eg), bool), np.arange(len(self.eg)))
         matched = self.propagate(seed)
         for _ in range(self.MAX_ROUNDS):
-            new_cont = (self.pred >= 0) & matched[np.maximum(self.pred, 0)]
+            new_cont = self.has_pred & matched[self.pred_or_0]
             changed = np.flatnonzero(new_cont != cont)
             if len(changed) == 0:
                 return matched

@@ -38,8 +38,10 @@ class TrackFeatures:
 
 def smooth(x: np.ndarray, n: int) -> np.ndarray:
     """Centred moving average over ``n`` samples, shrinking at the ends (no edge bias)."""
-    n = max(1, int(n) | 1)
-    if n == 1 or len(x) < 2:
+    n = max(1, min(int(n), len(x)) | 1)
+    if n > len(x):
+        n -= 2          # an odd window no longer than the signal (np.convolve "same" would grow it)
+    if n <= 1 or len(x) < 2:
         return x.astype(np.float64)
     k = np.ones(n)
     num = np.convolve(x, k, mode="same")
@@ -81,10 +83,12 @@ class SceneGrid:
 
     @classmethod
     def build(cls, feats: list[TrackFeatures], num_frames: int, fps: float) -> "SceneGrid":
-        shape = (len(feats), num_frames)
+        # tracks may run past the stated length (a tracker's boxes after seqLength): widen the axis
+        width = max([num_frames] + [int(f.frames[-1]) for f in feats])
+        shape = (len(feats), width)
         arrs = {k: np.full(shape, np.nan) for k in ("cx", "cy", "h", "vx", "vy")}
         for i, f in enumerate(feats):
-            sl = slice(int(f.frames[0]) - 1, min(int(f.frames[-1]), num_frames))
+            sl = slice(int(f.frames[0]) - 1, int(f.frames[-1]))
             m = sl.stop - sl.start
             arrs["cx"][i, sl] = f.cx[:m]
             arrs["cy"][i, sl] = f.cy[:m]

@@ -231,6 +231,60 @@ def _relation(kind: str) -> Callable[[TrackFeatures, _Ctx, str | None], np.ndarr
     return score
 
 
+def _speed_change(factor: float) -> Callable[[TrackFeatures, _Ctx, str | None], np.ndarray]:
+    """Mean speed over the next second vs the last one changes by ``factor`` (< 1: slows down)."""
+    def score(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+        k = c.seconds(1.0)
+        n = len(f)
+        out = np.zeros(n)
+        if n < 2 * k + 1:
+            return out
+        cs = np.concatenate([[0.0], np.cumsum(f.speed)])
+        t = np.arange(k, n - k)
+        before, after = (cs[t] - cs[t - k]) / k, (cs[t + k] - cs[t]) / k
+        hi, lo = (before, after) if factor < 1 else (after, before)
+        strength = sig(np.log(np.maximum(hi, 1e-3) / np.maximum(lo, 1e-3)), np.log(1.8), 0.15) * sig(hi, MOVING, 0.06)
+        out[t] = strength
+        return smooth(out, c.seconds(EVENT_S))
+    return score
+
+
+def _posture(sign: float) -> Callable[[TrackFeatures, _Ctx, str | None], np.ndarray]:
+    """Sitting down / standing up: the box height changes fast while the actor stays in place."""
+    def score(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+        return sig(sign * f.growth, 0.25, 0.06) * (1.0 - sig(np.abs(f.vx), 0.4, 0.1))
+    return score
+
+
+def _jump(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    return smooth(sig(np.abs(f.vy) - np.abs(f.vx), 0.8, 0.2), c.seconds(0.5))
+
+
+def _circle(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    """Heading turns through most of a full circle within a few seconds while moving."""
+    k = c.seconds(3.0)
+    if len(f) <= k:
+        return np.zeros(len(f))
+    heading = np.unwrap(np.arctan2(f.vy, f.vx))
+    span = np.zeros(len(f))
+    span[k:] = np.abs(heading[k:] - heading[:-k])
+    return smooth(sig(span, 1.5 * np.pi, 0.4) * _moving(f, c, None), k)
+
+
+def _near(moving: bool) -> Callable[[TrackFeatures, _Ctx, str | None], np.ndarray]:
+    """Close to another actor (interacting; fighting when also moving)."""
+    def score(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+        g = c.grid
+        sl = slice(int(f.frames[0]) - 1, int(f.frames[0]) - 1 + len(f))
+        others = np.arange(g.cx.shape[0]) != c.index
+        if not others.any():
+            return np.zeros(len(f))
+        dist = np.hypot(g.cx[others, sl] - g.cx[c.index, sl], g.cy[others, sl] - g.cy[c.index, sl]) / g.h[c.index, sl]
+        s = np.nan_to_num(1.0 - sig(dist, 1.5, 0.3)).max(axis=0)
+        return s * _moving(f, c, None) if moving else s
+    return score
+
+
 def smooth_rows(x: np.ndarray, n: int) -> np.ndarray:
     return np.vstack([smooth(np.nan_to_num(r), n) for r in x]) if len(x) else x
 
@@ -244,7 +298,11 @@ SCORERS: dict[str, Callable[[TrackFeatures, _Ctx, str | None], np.ndarray]] = {
     "stop": _stop, "start_moving": _start, "turn_around": _turn_around, "turn": _turn,
     "approach": _relation("approach"), "move_away_from": _relation("move_away_from"),
     "follow": _relation("follow"), "together": _relation("together"), "pass": _relation("pass"),
+    "slow_down": _speed_change(0.5), "speed_up": _speed_change(2.0), "sit_down": _posture(-1), "stand_up": _posture(1),
+    "jump": _jump, "circle": _circle, "interact": _near(False), "fight": _near(True),
 }
+# not visible in boxes (gaze, hands, eating, objects): a query's predicates outside SCORERS are
+# replaced by their fallback or dropped (ActionQuery.restricted), and the grounder says so
 
 
 def predicate_relevance(p: Predicate, f: TrackFeatures, c: _Ctx) -> np.ndarray:
@@ -266,17 +324,32 @@ def category_prior(category: str | None, f: TrackFeatures) -> float:
     return 1.0
 
 
+EVENTS = {"enter", "leave", "appear", "disappear", "stop", "start_moving", "turn_around", "turn", "slow_down",
+          "speed_up", "sit_down", "stand_up", "jump"}
+
+
 class KinematicGrounder:
-    """Training-free grounding from trajectories. Parameters: ``threshold`` (a track matches when
-    its best window scores at least this), ``max_windows`` per track, ``min_track_s`` (ignore
-    tracks shorter than this)."""
+    """Training-free grounding from trajectories.
+
+    Parameters: ``threshold`` (a track matches when its best window scores at least this),
+    ``max_windows`` per track, ``min_track_s`` (ignore tracks shorter than this), ``max_tracks``
+    and ``relative`` (keep at most this many tracks / those scoring at least this share of the
+    best), ``window_mode``: "segments" (the runs where the action holds), "span" (first to last
+    run), "life" (the track's whole life) or "auto" (segments for events such as enter/stop/turn,
+    the whole life for states such as walking left or standing; SVAG-Bench annotators mark a
+    state over most of a track's presence). In every mode the runs follow as further candidates.
+    Defaults were chosen on the SVAG-Bench MOT17 training annotations (benchmarks/bench_grounding.py)."""
 
     name = "kinematic"
 
-    def __init__(self, threshold: float = 0.5, max_windows: int = 5, min_track_s: float = 0.5) -> None:
+    def __init__(self, threshold: float = 0.3, max_windows: int = 5, min_track_s: float = 0.5,
+                 max_tracks: int | None = None, relative: float = 0.0, window_mode: str = "auto") -> None:
         self.threshold = threshold
         self.max_windows = max_windows
         self.min_track_s = min_track_s
+        self.max_tracks = max_tracks
+        self.relative = relative
+        self.window_mode = window_mode
 
     def relevance(self, scene: Scene, query: ActionQuery) -> list[tuple[TrackFeatures, list[np.ndarray]]]:
         """Per track: its features and the per-frame relevance of each step."""
@@ -296,6 +369,11 @@ class KinematicGrounder:
 
     def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
         result = GroundingResult(query)
+        dropped = sorted({p.name for p in query.predicates if p.name not in SCORERS})
+        if dropped:
+            query = query.restricted(SCORERS)
+            result.notes.append(f"{', '.join(dropped)}: not visible in trajectories; replaced by the nearest "
+                                "motion predicate or ignored")
         if not query.steps:
             result.notes.append(f"no understood action in {query.text!r}: nothing grounded")
             return result
@@ -315,8 +393,21 @@ class KinematicGrounder:
             wins[:, 2] *= prior
             score = float(wins[:, 2].max())
             if score >= self.threshold:
-                result.groundings.append(Grounding(track, score, wins[np.argsort(-wins[:, 2], kind="stable")]))
+                wins = wins[np.argsort(-wins[:, 2], kind="stable")]
+                mode = self.window_mode
+                if mode == "auto":   # events happen at a moment; states last as long as the track shows them
+                    mode = "segments" if any(p.name in EVENTS for p in query.predicates) else "life"
+                if mode != "segments":
+                    lo, hi = (wins[:, 0].min(), wins[:, 1].max()) if mode == "span" else (
+                        float(f.frames[0]), float(f.frames[-1]))
+                    wins = np.vstack([[lo, hi, score], wins])[: self.max_windows]
+                result.groundings.append(Grounding(track, score, wins))
         result.groundings.sort(key=lambda g: -g.score)
+        if result.groundings and self.relative > 0:
+            best = result.groundings[0].score
+            result.groundings = [g for g in result.groundings if g.score >= self.relative * best]
+        if self.max_tracks:
+            result.groundings = result.groundings[: self.max_tracks]
         return result
 
 

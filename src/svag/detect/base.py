@@ -1,0 +1,87 @@
+"""The detector protocol and its per-frame output.
+
+A detector turns one decoded :class:`~svag.video.reader.Frame` into a :class:`FrameDetections`::
+
+    detector.reset()                    # per-video state (background model, file table) cleared
+    for frame in open_video(path):
+        dets = detector.detect(frame)   # boxes (N, 4) xywh, scores (N,) in [0, 1], labels or None
+
+Constructors only store their keyword parameters (scikit-learn style); per-video state lives in
+trailing-underscore attributes and is created by ``reset()`` (called on first use if needed).
+Scores are in [0, 1] for every detector, so one tracker setting serves them all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Protocol
+
+import numpy as np
+
+from svag.core.boxes import as_boxes
+from svag.core.types import Detections
+from svag.video.reader import Frame
+
+
+@dataclass(frozen=True, eq=False)
+class FrameDetections:
+    """Boxes found in one frame: ``boxes`` (N, 4) float64 xywh, ``scores`` (N,) float64 and
+    optional integer class ``labels`` (N,)."""
+
+    boxes: np.ndarray
+    scores: np.ndarray
+    labels: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        boxes = as_boxes(self.boxes)
+        scores = np.asarray(self.scores, dtype=np.float64).reshape(-1)
+        if len(scores) != len(boxes):
+            raise ValueError(f"scores must have one value per box: {len(boxes)} boxes, {len(scores)} scores")
+        object.__setattr__(self, "boxes", boxes)
+        object.__setattr__(self, "scores", scores)
+        if self.labels is not None:
+            labels = np.asarray(self.labels, dtype=np.int64).reshape(-1)
+            if len(labels) != len(boxes):
+                raise ValueError(f"labels must have one value per box: {len(boxes)} boxes, {len(labels)} labels")
+            object.__setattr__(self, "labels", labels)
+
+    def __len__(self) -> int:
+        return len(self.boxes)
+
+    def __getitem__(self, index: np.ndarray | slice) -> "FrameDetections":
+        """Rows selected by a boolean mask, an index array or a slice."""
+        return FrameDetections(self.boxes[index], self.scores[index],
+                               None if self.labels is None else self.labels[index])
+
+    @classmethod
+    def empty(cls) -> "FrameDetections":
+        return cls(np.zeros((0, 4)), np.zeros(0))
+
+
+class Detector(Protocol):
+    def reset(self) -> None: ...
+
+    def detect(self, frame: Frame) -> FrameDetections: ...
+
+
+def detect_video(detector: Detector, frames: Iterable[Frame]) -> Detections:
+    """Run ``detector`` (after ``reset()``) on every frame; one flat table (ids -1)."""
+    detector.reset()
+    parts_f, parts_b, parts_s, parts_l = [], [], [], []
+    has_labels = True
+    last = 0
+    for frame in frames:
+        d = detector.detect(frame)
+        last = frame.index
+        parts_f.append(np.full(len(d), frame.index, np.int64))
+        parts_b.append(d.boxes)
+        parts_s.append(d.scores)
+        if d.labels is None:
+            has_labels = False
+        else:
+            parts_l.append(d.labels)
+    if not parts_f:
+        return Detections(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 4)), scores=np.zeros(0))
+    frames = np.concatenate(parts_f)
+    return Detections(frames, np.full(len(frames), -1, np.int64), np.concatenate(parts_b),
+                      scores=np.concatenate(parts_s),
+                      classes=np.concatenate(parts_l) if has_labels and parts_l else None, num_frames=last)

@@ -1,0 +1,251 @@
+"""ByteTrack (Zhang et al., ECCV 2022): Kalman-predicted IoU association in two stages.
+
+Per frame:
+
+1. every confirmed track (tracked or lost) is predicted by the batched constant-velocity Kalman
+   filter; high-score detections (``score >= high_score``) are matched to them by Hungarian
+   assignment on ``1 - IoU`` (``1 - IoU * score`` with ``fuse_score``), pairs below
+   ``match_iou`` refused, optionally gated by the Kalman Mahalanobis distance;
+2. low-score detections (``low_score <= score < high_score``) are matched to the confirmed tracks
+   that are still unmatched and were tracked last frame (``low_match_iou``); tracks left over
+   become *lost*;
+3. tentative tracks are matched to the remaining high-score detections (``tentative_match_iou``);
+   a tentative track becomes confirmed (gets its id) after ``min_hits`` matches and is dropped
+   after ``tentative_max_misses`` misses;
+4. remaining detections with ``score >= new_track_score`` start tentative tracks (confirmed at once
+   on the first frame, as in ByteTrack);
+5. lost tracks not matched for ``max_age`` seconds are removed. A lost track that matches again
+   is re-activated with its old id.
+
+Times are in seconds and turned into frames with ``fps``, so one setting serves videos of any
+frame rate. Scores are expected in [0, 1] (see :mod:`svag.detect.mot_file` for MOT15 files).
+
+``finalize()`` returns every confirmed track over the whole video: with ``backfill`` the boxes it
+had while tentative are kept, and gaps of up to ``interpolate`` seconds are filled linearly.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from svag.core.boxes import as_boxes, iou_matrix
+from svag.core.types import Detections
+from svag.errors import InputError
+from svag.track.interpolate import interpolate_gaps
+from svag.track.kalman import ConstantVelocityKalman, xywh_to_xyah, xyah_to_xywh
+from svag.track.matching import linear_assignment
+
+TENTATIVE, TRACKED, LOST = 0, 1, 2
+BOX_OUTPUTS = ("filtered", "detection")
+
+
+class ByteTracker:
+    """Two-stage (high, then low score) Kalman + IoU tracker. See the module docstring."""
+
+    def __init__(self, *, fps: float = 30.0, high_score: float = 0.3, low_score: float = 0.1,
+                 new_track_score: float = 0.4, match_iou: float = 0.2, low_match_iou: float = 0.5,
+                 tentative_match_iou: float = 0.3, fuse_score: bool = True, motion_gate: float | None = None,
+                 min_hits: int = 3, tentative_max_misses: int = 1, max_age: float = 2.0,
+                 interpolate: float = 2.0, backfill: bool = True, box_output: str = "filtered",
+                 std_position: float = 1.0 / 20, std_velocity: float = 1.0 / 160) -> None:
+        self.fps = fps
+        self.high_score = high_score
+        self.low_score = low_score
+        self.new_track_score = new_track_score
+        self.match_iou = match_iou
+        self.low_match_iou = low_match_iou
+        self.tentative_match_iou = tentative_match_iou
+        self.fuse_score = fuse_score
+        self.motion_gate = motion_gate
+        self.min_hits = min_hits
+        self.tentative_max_misses = tentative_max_misses
+        self.max_age = max_age
+        self.interpolate = interpolate
+        self.backfill = backfill
+        self.box_output = box_output
+        self.std_position = std_position
+        self.std_velocity = std_velocity
+
+    # -- state -------------------------------------------------------------------------------------
+
+    def _check_params(self) -> None:
+        if not self.fps or self.fps <= 0:
+            raise InputError(f"fps must be positive, got {self.fps!r}")
+        if self.box_output not in BOX_OUTPUTS:
+            raise InputError(f"box_output must be one of {', '.join(BOX_OUTPUTS)}, got {self.box_output!r}")
+        if not 0 <= self.low_score <= self.high_score:
+            raise InputError(f"expected 0 <= low_score <= high_score, got {self.low_score} and {self.high_score}")
+        if self.min_hits < 1:
+            raise InputError(f"min_hits must be >= 1, got {self.min_hits}")
+
+    def reset(self) -> None:
+        self._check_params()
+        self.kf_ = ConstantVelocityKalman(std_position=self.std_position, std_velocity=self.std_velocity)
+        self.max_age_frames_ = max(1, int(round(self.max_age * self.fps)))
+        self.mean_ = np.zeros((0, 8))
+        self.cov_ = np.zeros((0, 8, 8))
+        self.key_ = np.zeros(0, np.int64)          # internal track key (every track, tentative too)
+        self.state_ = np.zeros(0, np.int64)
+        self.hits_ = np.zeros(0, np.int64)
+        self.misses_ = np.zeros(0, np.int64)
+        self.last_frame_ = np.zeros(0, np.int64)
+        self.public_id_: dict[int, int] = {}        # key -> id given at confirmation
+        self.next_key_ = 0
+        self.frame_: int | None = None
+        self.history_: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def _ensure_state(self) -> None:
+        if not hasattr(self, "mean_"):
+            self.reset()
+
+    # -- per frame ---------------------------------------------------------------------------------
+
+    def update(self, frame_index: int, boxes: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Feed the detections of one frame; returns ids (K,) and boxes (K, 4) of the confirmed
+        tracks matched at this frame."""
+        self._ensure_state()
+        frame_index = int(frame_index)
+        if self.frame_ is not None and frame_index <= self.frame_:
+            raise InputError(f"frames must be fed in increasing order: {frame_index} after {self.frame_}",
+                             frame=frame_index)
+        boxes = as_boxes(boxes)
+        scores = np.asarray(scores, dtype=np.float64).reshape(-1)
+        if len(scores) != len(boxes):
+            raise InputError(f"{len(boxes)} boxes but {len(scores)} scores", frame=frame_index)
+        ok = np.isfinite(boxes).all(axis=1) & (boxes[:, 2] > 0) & (boxes[:, 3] > 0) & (scores >= self.low_score)
+        boxes, scores = boxes[ok], scores[ok]
+        first_frame = self.frame_ is None
+        dt = 1 if first_frame else frame_index - self.frame_
+        self.frame_ = frame_index
+        self._predict(dt)
+        pred = xyah_to_xywh(self.mean_)
+        high = np.flatnonzero(scores >= self.high_score)
+        low = np.flatnonzero(scores < self.high_score)
+        matched_tracks: list[np.ndarray] = []
+        matched_dets: list[np.ndarray] = []
+
+        # 1. confirmed tracks vs high-score detections
+        pool = np.flatnonzero(self.state_ != TENTATIVE)
+        m = linear_assignment(self._cost(pool, pred, boxes, scores, high, self.fuse_score),
+                              1.0 - self.match_iou)
+        matched_tracks.append(pool[m.pairs[:, 0]])
+        matched_dets.append(high[m.pairs[:, 1]])
+        rest_pool, rest_high = pool[m.unmatched_rows], high[m.unmatched_cols]
+
+        # 2. still-tracked confirmed tracks vs low-score detections
+        tracked = rest_pool[self.state_[rest_pool] == TRACKED]
+        m = linear_assignment(self._cost(tracked, pred, boxes, scores, low, False), 1.0 - self.low_match_iou)
+        matched_tracks.append(tracked[m.pairs[:, 0]])
+        matched_dets.append(low[m.pairs[:, 1]])
+
+        # 3. tentative tracks vs remaining high-score detections
+        tentative = np.flatnonzero(self.state_ == TENTATIVE)
+        m = linear_assignment(self._cost(tentative, pred, boxes, scores, rest_high, self.fuse_score),
+                              1.0 - self.tentative_match_iou)
+        matched_tracks.append(tentative[m.pairs[:, 0]])
+        matched_dets.append(rest_high[m.pairs[:, 1]])
+        rest_high = rest_high[m.unmatched_cols]
+
+        t_idx = np.concatenate(matched_tracks)
+        d_idx = np.concatenate(matched_dets)
+        self._correct(t_idx, boxes[d_idx], frame_index)
+        missed = np.setdiff1d(np.arange(len(self.key_)), t_idx)
+        self.misses_[missed] += 1
+        self.state_[missed[self.state_[missed] == TRACKED]] = LOST
+        out_keys, out_boxes = self._record(t_idx, boxes[d_idx], scores[d_idx], frame_index)
+
+        # 4. new tracks; 5. removal
+        new = rest_high[scores[rest_high] >= self.new_track_score]
+        self._start(boxes[new], scores[new], frame_index, confirm=first_frame or self.min_hits <= 1)
+        if first_frame or self.min_hits <= 1:
+            out_keys = np.concatenate([out_keys, self.key_[len(self.key_) - len(new):]])
+            out_boxes = np.concatenate([out_boxes, boxes[new]])
+        self._remove(frame_index)
+        ids = np.array([self.public_id_[int(k)] for k in out_keys], dtype=np.int64)
+        return ids, out_boxes
+
+    def _predict(self, dt: int) -> None:
+        if len(self.mean_) == 0:
+            return
+        mean = self.mean_.copy()
+        mean[self.state_ != TRACKED, 7] = 0.0          # lost/tentative boxes keep their height
+        self.mean_, self.cov_ = self.kf_.predict(mean, self.cov_, float(dt))
+
+    def _cost(self, rows: np.ndarray, pred: np.ndarray, boxes: np.ndarray, scores: np.ndarray,
+              cols: np.ndarray, fuse: bool) -> np.ndarray:
+        cost = 1.0 - iou_matrix(pred[rows], boxes[cols]) * (scores[cols][None, :] if fuse else 1.0)
+        if self.motion_gate is not None and len(rows) and len(cols):
+            d2 = self.kf_.gating_distance(self.mean_[rows], self.cov_[rows], xywh_to_xyah(boxes[cols]))
+            cost[d2 > self.motion_gate] = np.inf
+        return cost
+
+    def _correct(self, t_idx: np.ndarray, det_boxes: np.ndarray, frame_index: int) -> None:
+        if len(t_idx) == 0:
+            return
+        self.mean_[t_idx], self.cov_[t_idx] = self.kf_.update(self.mean_[t_idx], self.cov_[t_idx],
+                                                               xywh_to_xyah(det_boxes))
+        self.hits_[t_idx] += 1
+        self.misses_[t_idx] = 0
+        self.last_frame_[t_idx] = frame_index
+        was = self.state_[t_idx]
+        promote = t_idx[(was == TENTATIVE) & (self.hits_[t_idx] >= self.min_hits)]
+        self.state_[t_idx[was != TENTATIVE]] = TRACKED
+        self.state_[promote] = TRACKED
+        for k in self.key_[promote]:
+            self.public_id_[int(k)] = len(self.public_id_) + 1
+
+    def _record(self, t_idx: np.ndarray, det_boxes: np.ndarray, det_scores: np.ndarray,
+                frame_index: int) -> tuple[np.ndarray, np.ndarray]:
+        out = det_boxes if self.box_output == "detection" else xyah_to_xywh(self.mean_[t_idx])
+        self.history_.append((np.full(len(t_idx), frame_index, np.int64), self.key_[t_idx], out, det_scores))
+        confirmed = self.state_[t_idx] != TENTATIVE
+        return self.key_[t_idx][confirmed], out[confirmed]
+
+    def _start(self, boxes: np.ndarray, scores: np.ndarray, frame_index: int, confirm: bool) -> None:
+        n = len(boxes)
+        if n == 0:
+            return
+        mean, cov = self.kf_.initiate(xywh_to_xyah(boxes))
+        keys = np.arange(self.next_key_, self.next_key_ + n, dtype=np.int64)
+        self.next_key_ += n
+        self.mean_ = np.concatenate([self.mean_, mean])
+        self.cov_ = np.concatenate([self.cov_, cov])
+        self.key_ = np.concatenate([self.key_, keys])
+        self.state_ = np.concatenate([self.state_, np.full(n, TRACKED if confirm else TENTATIVE)])
+        self.hits_ = np.concatenate([self.hits_, np.ones(n, np.int64)])
+        self.misses_ = np.concatenate([self.misses_, np.zeros(n, np.int64)])
+        self.last_frame_ = np.concatenate([self.last_frame_, np.full(n, frame_index, np.int64)])
+        if confirm:
+            for k in keys:
+                self.public_id_[int(k)] = len(self.public_id_) + 1
+        self.history_.append((np.full(n, frame_index, np.int64), keys, boxes.copy(), scores.copy()))
+
+    def _remove(self, frame_index: int) -> None:
+        dead = ((self.state_ == TENTATIVE) & (self.misses_ > self.tentative_max_misses)) | (
+            (self.state_ == LOST) & (frame_index - self.last_frame_ > self.max_age_frames_))
+        if dead.any():
+            keep = ~dead
+            for name in ("mean_", "cov_", "key_", "state_", "hits_", "misses_", "last_frame_"):
+                setattr(self, name, getattr(self, name)[keep])
+
+    # -- end of video ------------------------------------------------------------------------------
+
+    def finalize(self) -> Detections:
+        """Every confirmed track over the video (ids 1, 2, ... in order of confirmation)."""
+        self._ensure_state()
+        if not self.history_:
+            return Detections(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 4)),
+                              scores=np.zeros(0), num_frames=self.frame_)
+        frames, keys, boxes, scores = (np.concatenate(parts) for parts in zip(*self.history_))
+        ids = np.array([self.public_id_.get(int(k), -1) for k in keys], dtype=np.int64)
+        keep = ids > 0
+        if not self.backfill:
+            first = {}
+            for f, k in zip(frames, keys):    # frame each key was confirmed = its min_hits-th box
+                first.setdefault(int(k), []).append(int(f))
+            confirm_at = np.array([first[int(k)][min(self.min_hits, len(first[int(k)])) - 1] for k in keys])
+            keep &= frames >= confirm_at
+        order = np.lexsort((ids[keep], frames[keep]))
+        out = Detections(frames[keep][order], ids[keep][order], boxes[keep][order], scores[keep][order],
+                         num_frames=self.frame_)
+        gap = int(round(self.interpolate * self.fps))
+        return interpolate_gaps(out, gap) if gap >= 1 else out

@@ -1,0 +1,168 @@
+"""Tracker: Kalman filter, matching, interpolation, ByteTrack on synthetic motion and on the real
+PETS09 public detections (scored with evaluate_mot), and the decode-detect-track pipeline."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from svag.core.types import Detections
+from svag.detect import read_detections
+from svag.errors import InputError
+from svag.eval.mot_protocol import evaluate_mot
+from svag.io.mot import read_seqinfo, write_mot
+from svag.track import TRACKERS, ByteTracker, build_tracker, interpolate_gaps, track_detections
+from svag.track.kalman import ConstantVelocityKalman, xyah_to_xywh, xywh_to_xyah
+from svag.track.matching import linear_assignment
+from svag.track.pipeline import track_video
+
+# -- building blocks -------------------------------------------------------------------------------
+
+
+def test_box_state_round_trip():
+    boxes = np.array([[10, 20, 30, 60], [0, 0, 5, 10]], float)
+    assert np.allclose(xywh_to_xyah(boxes)[0], [25, 50, 0.5, 60])
+    assert np.allclose(xyah_to_xywh(xywh_to_xyah(boxes)), boxes)
+    assert xyah_to_xywh(np.zeros((0, 8))).shape == (0, 4)
+
+
+def test_kalman_batched_equals_one_by_one_and_learns_velocity():
+    kf = ConstantVelocityKalman()
+    z = np.array([[100, 50, 0.4, 80], [300, 60, 0.5, 40]], float)
+    mean, cov = kf.initiate(z)
+    for t in range(1, 8):                                    # track 0 moves +5 px/frame in x
+        mean, cov = kf.predict(mean, cov)
+        mean, cov = kf.update(mean, cov, z + [[5 * t, 0, 0, 0], [0, 0, 0, 0]])
+    assert mean[0, 4] == pytest.approx(5, abs=0.6) and abs(mean[1, 4]) < 0.1
+    m1, c1 = kf.predict(mean[:1], cov[:1], 2.0)
+    m_all, c_all = kf.predict(mean, cov, np.array([2.0, 1.0]))
+    assert np.allclose(m1, m_all[:1]) and np.allclose(c1, c_all[:1])
+    u1 = kf.update(m1, c1, z[:1])
+    u_all = kf.update(m_all, c_all, z)
+    assert np.allclose(u1[0], u_all[0][:1]) and np.allclose(u1[1], u_all[1][:1])
+    d = kf.gating_distance(mean, cov, z + [[35, 0, 0, 0], [0, 0, 0, 0]])
+    assert d.shape == (2, 2) and d[0, 0] < d[0, 1] and d[1, 1] < d[1, 0]
+
+
+@pytest.mark.parametrize("cost, thr, pairs, rows, cols", [
+    ([[0.1, 0.9], [0.8, 0.2]], 0.5, [[0, 0], [1, 1]], [], []),
+    ([[0.1, 0.9], [0.8, 0.7]], 0.5, [[0, 0]], [1], [1]),
+    ([[0.4, 0.45], [0.41, 0.9]], 0.5, [[0, 1], [1, 0]], [], []),       # global, not greedy
+    (np.zeros((0, 3)), 0.5, [], [], [0, 1, 2]),
+    ([[np.inf, 0.2]], 0.5, [[0, 1]], [], [0]),
+])
+def test_linear_assignment(cost, thr, pairs, rows, cols):
+    m = linear_assignment(np.array(cost, float), thr)
+    assert m.pairs.tolist() == pairs and m.unmatched_rows.tolist() == rows and m.unmatched_cols.tolist() == cols
+
+
+def test_interpolate_gaps():
+    d = Detections([1, 4, 1, 2, 9], [1, 1, 2, 2, 2], [[0, 0, 10, 10], [30, 0, 10, 10], [0, 0, 5, 5],
+                                                       [0, 0, 5, 5], [0, 70, 5, 5]], scores=[1, 1, 1, 1, 0])
+    out = interpolate_gaps(d, 2)
+    one = out.subset(out.ids == 1)
+    assert one.frames.tolist() == [1, 2, 3, 4] and np.allclose(one.boxes[:, 0], [0, 10, 20, 30])
+    assert out.subset(out.ids == 2).frames.tolist() == [1, 2, 9]       # gap of 6 > 2: left open
+    assert np.all(np.diff(out.frames) >= 0)
+    assert len(interpolate_gaps(d, 0)) == len(d)
+
+
+# -- ByteTrack on synthetic boxes -----------------------------------------------------------------
+
+def _run(tracker: ByteTracker, frames: dict[int, list[list[float]]], n: int):
+    """Feed per-frame boxes (score 0.9); returns online outputs and the finalized table."""
+    online = {}
+    tracker.reset()
+    for f in range(1, n + 1):
+        boxes = np.array(frames.get(f, []), float).reshape(-1, 4)
+        online[f] = tracker.update(f, boxes, np.full(len(boxes), 0.9))
+    return online, tracker.finalize()
+
+
+def test_crossing_objects_keep_their_ids():
+    # A walks right, B walks left, 6 px/frame, a bit apart in y: their boxes overlap for ~8 frames
+    n = 40
+    a = {f: [[20 + 6 * f, 100, 30, 80]] for f in range(1, n + 1)}
+    b = {f: [[260 - 6 * f, 110, 30, 80]] for f in range(1, n + 1)}
+    frames = {f: a[f] + b[f] for f in range(1, n + 1)}
+    _, out = _run(ByteTracker(fps=10), frames, n)
+    assert len(np.unique(out.ids)) == 2
+    start = {int(i): out.boxes[(out.ids == i) & (out.frames == 1)][0, 0] for i in np.unique(out.ids)}
+    for i, x0 in start.items():
+        xs = out.boxes[out.ids == i, 0]
+        step = np.diff(xs)
+        assert np.all(step > 0) if x0 < 100 else np.all(step < 0), (i, xs)   # never swaps direction
+        assert len(xs) == n
+
+
+def test_track_survives_a_miss_gap_and_is_interpolated():
+    n = 30
+    frames = {f: [[10 + 4 * f, 50, 30, 80]] for f in range(1, n + 1) if not 11 <= f <= 15}
+    online, out = _run(ByteTracker(fps=10, max_age=1.0, interpolate=1.0), frames, n)
+    assert np.unique(out.ids).tolist() == [1]
+    assert out.frames.tolist() == list(range(1, n + 1))                 # gap filled
+    assert np.allclose(out.boxes[12, 0], 10 + 4 * 13, atol=2)
+    assert online[12][0].size == 0 and online[16][0].tolist() == [1]   # online: missing, then same id
+
+
+def test_track_dies_after_max_age():
+    frames = {f: [[10 + 4 * f, 50, 30, 80]] for f in range(1, 31) if not 11 <= f <= 20}
+    _, out = _run(ByteTracker(fps=10, max_age=0.5), frames, 30)
+    assert len(np.unique(out.ids)) == 2
+
+
+def test_confirmation_needs_min_hits_and_backfills():
+    frames = {f: [[100, 100, 30, 80]] for f in (2, 3, 4, 5)}
+    frames[1] = [[400, 100, 30, 80]]                                     # first frame: confirmed at once
+    frames[7] = [[600, 300, 30, 80]]                                     # one-frame blip: never confirmed
+    online, out = _run(ByteTracker(fps=10, min_hits=3), frames, 8)
+    assert online[2][0].size == 0 and online[3][0].size == 0 and online[4][0].size == 1
+    ids = {int(i): out.frames[out.ids == i].tolist() for i in np.unique(out.ids)}
+    assert sorted(ids.values()) == [[1], [2, 3, 4, 5]]                  # backfilled from frame 2
+    _, out = _run(ByteTracker(fps=10, min_hits=3, backfill=False), frames, 8)
+    assert sorted(out.frames[out.ids == i].tolist() for i in np.unique(out.ids)) == [[1], [4, 5]]
+
+
+def test_low_score_detections_extend_tracks_but_do_not_start_them():
+    tr = ByteTracker(fps=10, min_hits=1)
+    tr.reset()
+    tr.update(1, [[0, 0, 20, 40]], [0.9])
+    ids, _ = tr.update(2, [[2, 0, 20, 40], [200, 0, 20, 40]], [0.15, 0.15])
+    assert ids.tolist() == [1]
+    assert np.unique(tr.finalize().ids).tolist() == [1]
+
+
+def test_tracker_input_errors_and_registry():
+    tr = build_tracker("bytetrack", fps=25)
+    tr.update(3, np.zeros((0, 4)), np.zeros(0))
+    with pytest.raises(InputError, match="increasing order"):
+        tr.update(3, np.zeros((0, 4)), np.zeros(0))
+    with pytest.raises(InputError, match="2 boxes but 1 scores"):
+        tr.update(4, [[0, 0, 1, 1], [0, 0, 1, 1]], [0.5])
+    with pytest.raises(InputError, match="box_output"):
+        ByteTracker(box_output="centre").reset()
+    assert set(TRACKERS) == {"bytetrack"}
+    with pytest.raises(InputError, match="known trackers: bytetrack"):
+        build_tracker("sort")
+    assert len(ByteTracker().finalize()) == 0
+
+
+# -- real data -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seq, hota, idf1", [("PETS09-S2L1", 45.0, 55.0), ("TUD-Stadtmitte", 35.0, 55.0)])
+def test_bytetrack_on_public_detections(shared_data, tmp_path, seq, hota, idf1):
+    folder = shared_data / "mot" / seq
+    info = read_seqinfo(folder)
+    tracks = track_detections(build_tracker("bytetrack", fps=info.frame_rate),
+                              read_detections(folder / "det" / "det.txt"), info.length)
+    assert tracks.frames.max() <= info.length and (tracks.ids > 0).all()
+    write_mot(tmp_path / f"{seq}.txt", tracks)
+    result = evaluate_mot(folder, tmp_path / f"{seq}.txt").datasets[seq]
+    assert result["HOTA"] >= hota and result["IDF1"] >= idf1, result
+
+
+def test_pipeline_on_pets_head(shared_data):
+    run = track_video(shared_data / "video" / "pets09-s2l1.avi", max_frames=40)
+    assert run.timings.frames == 40 and run.tracks.num_frames == 40
+    assert set(run.timings.seconds) == {"decode", "detect", "track"}
+    assert run.timings.fps() > 0 and len(run.tracks) > 0 and run.tracks.frames.max() <= 40
+    assert len(run.detections) >= len(np.unique(run.tracks.ids))

@@ -161,7 +161,8 @@ def main() -> int:
     print(f"{'':10} {'best s':>8} {'median s':>9} {'peak MB':>8}")
     print(f"{'svag':10} {min(ours_t):8.3f} {statistics.median(ours_t):9.3f} {ours_mb:8.1f}")
     print(f"{'TrackEval':10} {min(te_t):8.3f} {statistics.median(te_t):9.3f} {te_mb:8.1f}")
-    print(f"speed-up (best / best): {ratio:.1f}x  (target {TARGET_RATIO:.0f}x: {'met' if ratio >= TARGET_RATIO else 'NOT met'})")
+    verdict = "met" if ratio >= TARGET_RATIO else "NOT met"
+    print(f"speed-up (best / best): {ratio:.1f}x  (target {TARGET_RATIO:.0f}x: {verdict})")
     print("svag stages (best-of, summed over sequences): " +
           ", ".join(f"{k} {1000 * v:.0f} ms" for k, v in breakdown.items()))
     print("max |svag - TrackEval| over the 7 sequences and COMBINED:")
@@ -170,6 +171,7 @@ def main() -> int:
     RESULTS.mkdir(exist_ok=True)
     report = {
         "machine": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
+        "load_average_at_end": os.getloadavg(),
         "numpy": np.__version__, "tracker": TRACKER, "sequences": SEQUENCES, "gt_rows": n_gt, "tracker_rows": n_tr,
         "repeat": {"svag": args.repeat, "trackeval": args.repeat_trackeval},
         "svag_s": {"best": min(ours_t), "median": statistics.median(ours_t), "all": ours_t},

@@ -19,7 +19,8 @@ from svag.io.mot import read_mot_det, read_mot_gt, read_mot_results, read_seqinf
 
 GT9 = "1,1,10,10,20,40,1,1,1.0\n1,2,50,10,20,40,0,7,0.5\n2,1,11,10,20,40,1,1,2.5e-05\n"
 TR10 = "1,3,10,10,20,40,0.9,-1,-1,-1\n2,3,11,10,20,40,0.8,-1,-1,-1\n"
-SEQINFO = "[Sequence]\nname={name}\nimDir=img1\nframeRate=30\nseqLength={length}\nimWidth=640\nimHeight=480\nimExt=.jpg\n"
+SEQINFO = ("[Sequence]\nname={name}\nimDir=img1\nframeRate=30\nseqLength={length}\nimWidth=640\n"
+           "imHeight=480\nimExt=.jpg\n")
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -92,6 +93,7 @@ def test_read_det(tmp_path: Path) -> None:
     ("1,1,1,2,3,4\n1.5,1,1,2,3,4\n", 2, "whole number"),          # fractional frame
     ("1,1,1,2,3,4\n\n2,1,nan,2,3,4\n", 3, "finite"),              # non-finite box
     ("1,1.5,1,2,3,4\n", 1, "track id must be a whole number"),    # fractional id
+    ("1,1,1,2,3,4\n2,1,1,2,3,4 # note\n", 2, "is not a number"),    # no comments in MOT files
 ])
 def test_reader_errors_name_file_and_line(tmp_path: Path, text: str, line: int | None, what: str) -> None:
     p = write(tmp_path, "bad.txt", text)

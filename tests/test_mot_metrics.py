@@ -31,7 +31,8 @@ TE_HOTA = trackeval.metrics.HOTA()
 TE_CLEAR = trackeval.metrics.CLEAR({"PRINT_CONFIG": False})
 TE_IDENTITY = trackeval.metrics.Identity({"PRINT_CONFIG": False})
 CLEAR_PERCENT = ("MOTA", "MOTP", "MODA", "CLR_Re", "CLR_Pr", "MTR", "PTR", "MLR", "sMOTA", "CLR_F1", "MOTAL")
-CLEAR_RAW = ("FP_per_frame", "MOTP_sum", "CLR_TP", "CLR_FN", "CLR_FP", "IDSW", "MT", "PT", "ML", "Frag", "CLR_Frames")
+CLEAR_RAW = ("FP_per_frame", "MOTP_sum", "CLR_TP", "CLR_FN", "CLR_FP", "IDSW", "MT", "PT", "ML", "Frag",
+             "CLR_Frames")
 HOTA_ARRAYS = ("HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe", "AssPr", "LocA", "OWTA")
 
 
@@ -271,7 +272,7 @@ def trackeval_fields(data: dict[str, Any]) -> dict[str, float]:
 
 def fields_of(h: dict, c: dict, i: dict) -> dict[str, float]:
     out = {k: 100 * float(np.mean(h[k])) for k in HOTA_ARRAYS}
-    out.update({"HOTA(0)": 100 * h["HOTA(0)"], "LocA(0)": 100 * h["LocA(0)"], "HOTALocA(0)": 100 * h["HOTALocA(0)"]})
+    out.update({k: 100 * h[k] for k in ("HOTA(0)", "LocA(0)", "HOTALocA(0)")})
     out.update({k: 100 * float(c[k]) for k in CLEAR_PERCENT})
     out.update({k: float(c[k]) for k in CLEAR_RAW})
     out.update({k: 100 * float(i[k]) for k in ("IDF1", "IDR", "IDP")})

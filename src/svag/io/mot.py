@@ -43,7 +43,7 @@ def _fast_table(path: Path) -> np.ndarray | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)      # "input contained no data"
-            return np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2, encoding="utf-8")
+            return np.loadtxt(path, delimiter=",", dtype=np.float64, ndmin=2, encoding="utf-8", comments=None)
     except (ValueError, UnicodeDecodeError):
         return None
 
@@ -70,7 +70,7 @@ def _careful_table(path: Path) -> tuple[np.ndarray, np.ndarray]:
         raise InputError(f"line {line_no[i]} has {counts[i]} comma-separated columns, line {line_no[0]} "
                          f"has {counts[0]}", file=str(path))
     try:
-        arr = np.loadtxt(io.StringIO("\n".join(rows)), delimiter=",", dtype=np.float64, ndmin=2)
+        arr = np.loadtxt(io.StringIO("\n".join(rows)), delimiter=",", dtype=np.float64, ndmin=2, comments=None)
     except ValueError:
         for i, r in enumerate(rows):
             for j, field in enumerate(r.split(",")):

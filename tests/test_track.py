@@ -14,6 +14,7 @@ from svag.track import TRACKERS, ByteTracker, build_tracker, interpolate_gaps, t
 from svag.track.kalman import ConstantVelocityKalman, xyah_to_xywh, xywh_to_xyah
 from svag.track.matching import linear_assignment
 from svag.track.pipeline import track_video
+from svag.track.stitch import stitch_tracks
 
 # -- building blocks -------------------------------------------------------------------------------
 
@@ -104,10 +105,26 @@ def test_track_survives_a_miss_gap_and_is_interpolated():
     assert online[12][0].size == 0 and online[16][0].tolist() == [1]   # online: missing, then same id
 
 
-def test_track_dies_after_max_age():
+def test_track_dies_after_max_age_and_stitching_rejoins_it():
     frames = {f: [[10 + 4 * f, 50, 30, 80]] for f in range(1, 31) if not 11 <= f <= 20}
-    _, out = _run(ByteTracker(fps=10, max_age=0.5), frames, 30)
+    _, out = _run(ByteTracker(fps=10, max_age=0.5, stitch=0), frames, 30)
+    assert len(np.unique(out.ids)) == 2 and len(out) == 20
+    _, out = _run(ByteTracker(fps=10, max_age=0.5, stitch=2.0), frames, 30)
+    assert np.unique(out.ids).tolist() == [1] and out.frames.tolist() == list(range(1, 31))
+    jumped = {f: b if f <= 10 else [[b[0][0], 250, 30, 80]] for f, b in frames.items()}   # reappears elsewhere
+    _, out = _run(ByteTracker(fps=10, max_age=0.5, stitch=2.0), jumped, 30)
     assert len(np.unique(out.ids)) == 2
+
+
+def test_stitch_tracks_links_one_to_one():
+    # tracks 1 and 2 both end near where 3 starts; 1 is heading there, 2 is not
+    rows = [(f, 1, 10 + 5 * f, 0) for f in range(1, 11)] + [(f, 2, 80, 5 * f) for f in range(1, 11)] + \
+           [(f, 3, 10 + 5 * f, 0) for f in range(14, 20)]
+    f, i, x, y = (np.array(c) for c in zip(*rows))
+    d = Detections(f, i, np.column_stack([x, y, np.full(len(f), 20.0), np.full(len(f), 40.0)]))
+    out = stitch_tracks(d, 5, max_distance=0.6)
+    assert out.ids[out.frames >= 14].tolist() == [1] * 6 and set(out.ids.tolist()) == {1, 2}
+    assert set(stitch_tracks(d, 2).ids.tolist()) == {1, 2, 3}                 # gap 4 > 2
 
 
 def test_confirmation_needs_min_hits_and_backfills():

@@ -56,7 +56,7 @@ class MotionDetector:
     Sizes (``min_area``, ``min_height``, ``ref_height``, kernels) are in full-frame pixels;
     ``history`` and ``warmup`` are in frames."""
 
-    def __init__(self, *, scale: float = 0.75, history: int = 300, var_threshold: float = 16.0,
+    def __init__(self, *, scale: float = 0.75, history: int = 300, var_threshold: float = 16.0, background_ratio: float = 0.9,
                  shadows: bool = True, warmup: int = 5, open_size: int = 2, close_size: tuple[int, int] = (4, 12),
                  min_area: float = 400.0, min_height: float = 36.0, aspect_range: tuple[float, float] = (0.15, 2.5),
                  split_aspect: float = 0.5, object_aspect: float = 0.3, max_parts: int = 6, split_valley: float = 1.0,
@@ -64,6 +64,7 @@ class MotionDetector:
         self.scale = scale
         self.history = history
         self.var_threshold = var_threshold
+        self.background_ratio = background_ratio
         self.shadows = shadows
         self.warmup = warmup
         self.open_size = open_size
@@ -87,6 +88,7 @@ class MotionDetector:
         self.subtractor_ = cv2.createBackgroundSubtractorMOG2(history=int(self.history),
                                                               varThreshold=float(self.var_threshold),
                                                               detectShadows=bool(self.shadows))
+        self.subtractor_.setBackgroundRatio(float(self.background_ratio))
         s = self.scale
         k = max(1, int(round(self.open_size * s)))
         self.open_kernel_ = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))

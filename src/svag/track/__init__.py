@@ -15,6 +15,7 @@ from svag.errors import InputError
 from svag.track.base import Tracker, track_detections
 from svag.track.bytetrack import ByteTracker
 from svag.track.interpolate import interpolate_gaps
+from svag.track.stitch import stitch_tracks
 
 TRACKERS: dict[str, Callable[..., Tracker]] = {
     "bytetrack": ByteTracker,
@@ -35,4 +36,4 @@ def build_tracker(name: str, **kwargs: Any) -> Tracker:
         raise InputError(f"tracker {name!r}: {exc}") from None
 
 
-__all__ = ["TRACKERS", "ByteTracker", "Tracker", "build_tracker", "interpolate_gaps", "track_detections"]
+__all__ = ["TRACKERS", "ByteTracker", "Tracker", "build_tracker", "interpolate_gaps", "stitch_tracks", "track_detections"]

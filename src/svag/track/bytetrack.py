@@ -20,8 +20,15 @@ Per frame:
 Times are in seconds and turned into frames with ``fps``, so one setting serves videos of any
 frame rate. Scores are expected in [0, 1] (see :mod:`svag.detect.mot_file` for MOT15 files).
 
-``finalize()`` returns every confirmed track over the whole video: with ``backfill`` the boxes it
-had while tentative are kept, and gaps of up to ``interpolate`` seconds are filled linearly.
+``finalize()`` returns every confirmed track over the whole video (offline post-processing):
+with ``backfill`` the boxes it had while tentative are kept; a track that ends is joined to one
+that starts at most ``stitch`` seconds later where its motion predicts, within ``stitch_distance``
+box heights (:func:`svag.track.stitch.stitch_tracks`; 0 disables); then gaps of up to
+``max(interpolate, stitch)`` seconds inside a track are filled linearly.
+
+Defaults were tuned once on the public detections of PETS09-S2L1, TUD-Campus and
+TUD-Stadtmitte together (one setting, times in seconds) and are also used for the pixel
+pipeline (``benchmarks/bench_tracking.py``).
 """
 from __future__ import annotations
 
@@ -31,6 +38,7 @@ from svag.core.boxes import as_boxes, iou_matrix
 from svag.core.types import Detections
 from svag.errors import InputError
 from svag.track.interpolate import interpolate_gaps
+from svag.track.stitch import stitch_tracks
 from svag.track.kalman import ConstantVelocityKalman, xywh_to_xyah, xyah_to_xywh
 from svag.track.matching import linear_assignment
 
@@ -45,7 +53,8 @@ class ByteTracker:
                  new_track_score: float = 0.4, match_iou: float = 0.2, low_match_iou: float = 0.5,
                  tentative_match_iou: float = 0.3, fuse_score: bool = True, motion_gate: float | None = None,
                  min_hits: int = 3, tentative_max_misses: int = 1, max_age: float = 2.0,
-                 interpolate: float = 2.0, backfill: bool = True, box_output: str = "filtered",
+                 interpolate: float = 2.0, stitch: float = 3.0, stitch_distance: float = 0.6,
+                 backfill: bool = True, box_output: str = "filtered",
                  std_position: float = 1.0 / 20, std_velocity: float = 1.0 / 160) -> None:
         self.fps = fps
         self.high_score = high_score
@@ -60,6 +69,8 @@ class ByteTracker:
         self.tentative_max_misses = tentative_max_misses
         self.max_age = max_age
         self.interpolate = interpolate
+        self.stitch = stitch
+        self.stitch_distance = stitch_distance
         self.backfill = backfill
         self.box_output = box_output
         self.std_position = std_position
@@ -247,5 +258,8 @@ class ByteTracker:
         order = np.lexsort((ids[keep], frames[keep]))
         out = Detections(frames[keep][order], ids[keep][order], boxes[keep][order], scores[keep][order],
                          num_frames=self.frame_)
-        gap = int(round(self.interpolate * self.fps))
+        stitch_gap = int(round(self.stitch * self.fps))
+        if stitch_gap >= 1:
+            out = stitch_tracks(out, stitch_gap, max_distance=self.stitch_distance)
+        gap = int(round(max(self.interpolate, self.stitch) * self.fps))
         return interpolate_gaps(out, gap) if gap >= 1 else out

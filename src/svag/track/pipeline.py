@@ -4,8 +4,9 @@
     run.tracks                                        # Detections, ids filled, 1-based frames
     run.timings.fps("detect")                         # frames per second of one stage
 
-The tracker's frame rate comes from the video (divided by ``stride``) unless ``tracker_kwargs``
-gives ``fps``. With ``resize``, detection runs on the resized frames and boxes are mapped back
+The tracker's frame rate is the video's unless ``tracker_kwargs`` gives ``fps``; with
+``stride`` the frame indices stay those of the source, so times in seconds keep their meaning
+(and the tracker's gap interpolation fills the skipped frames of a track). With ``resize``, detection runs on the resized frames and boxes are mapped back
 to the source's pixel coordinates.
 """
 from __future__ import annotations
@@ -63,7 +64,7 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
     det = build_detector(detector, **(detector_kwargs or {})) if isinstance(detector, str) else detector
     if isinstance(tracker, str):
         kw = dict(tracker_kwargs or {})
-        kw.setdefault("fps", (info.fps or 30.0) / stride)
+        kw.setdefault("fps", info.fps or 30.0)
         trk = build_tracker(tracker, **kw)
     else:
         trk = tracker

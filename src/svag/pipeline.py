@@ -13,7 +13,7 @@ import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -29,7 +29,7 @@ CACHE_VERSION = 1
 
 @dataclass
 class GroundConfig:
-    detector: str = "default"
+    detector: str = "motion"
     detector_args: dict[str, Any] = field(default_factory=dict)
     tracker: str = "bytetrack"
     tracker_args: dict[str, Any] = field(default_factory=dict)
@@ -57,16 +57,6 @@ class StageTimes:
 
     def fps(self) -> dict[str, float]:
         return {k: (self.frames / v if v > 0 else float("inf")) for k, v in self.seconds.items()}
-
-
-def _progress(iterable: Iterable, total: int | None, desc: str, enabled: bool) -> Iterable:
-    if not enabled:
-        return iterable
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return iterable
-    return tqdm(iterable, total=total, desc=desc, unit="frame", leave=False)
 
 
 class VideoGrounder:
@@ -102,47 +92,66 @@ class VideoGrounder:
         return Scene(tuple(dets.tracks()), int(width), int(height), float(fps), int(num_frames),  # type: ignore[arg-type]
                      name=Path(video).name if video is not None else Path(tracks_file).stem)
 
-    def scene_from_video(self, video: PathLike, *, progress: bool = True, colours: bool = True) -> Scene:
-        """Decode, detect and track (cached)."""
+    def scene_from_video(self, video: PathLike, *, progress: bool = True) -> Scene:
+        """Decode, detect and track (cached on disk)."""
         video = Path(video)
         cache = self._cache_path(video)
         if cache is not None and (cache / "tracks.txt").is_file():
             return self._load_cached(cache, video)
-        from svag.detect import build_detector
-        from svag.track import build_tracker
-        from svag.video.reader import open_video
-        reader = open_video(video, stride=self.config.stride, resize=self.config.resize)
-        info = reader.info
-        fps = (info.fps or 25.0) / self.config.stride
-        detector = build_detector(self.config.detector, **self.config.detector_args)
-        tracker = build_tracker(self.config.tracker, frame_rate=fps, **self.config.tracker_args)
-        crops = _CropCollector() if colours else None
-        t_prev = time.perf_counter()
-        n = 0
-        total = info.num_frames // self.config.stride if info.num_frames else None
-        for frame in _progress(reader, total, f"tracking {video.name}", progress):
-            t0 = time.perf_counter()
-            self.times.add("decode", t0 - t_prev)
-            dets = detector.detect(frame)
-            t1 = time.perf_counter()
-            self.times.add("detect", t1 - t0)
-            ids, boxes = tracker.update(frame.index, dets.boxes, dets.scores)
-            t2 = time.perf_counter()
-            self.times.add("track", t2 - t1)
-            if crops is not None:
-                crops.add(frame, ids, boxes)
-            n += 1
-            t_prev = time.perf_counter()
-        self.times.frames += n
-        tracks = _as_tracks(tracker.finalize())
-        scale = 1.0 / self.config.resize if self.config.resize else 1.0
-        if scale != 1.0:
-            tracks = [Track(t.track_id, t.frames, t.boxes * scale, t.scores) for t in tracks]
-        width, height = info.width, info.height
-        num_frames = max(reader.frames_read if hasattr(reader, "frames_read") else 0, info.num_frames or 0)
-        scene = Scene(tuple(tracks), width, height, float(info.fps or 25.0), num_frames,
-                      crops.descriptors() if crops is not None else None, name=video.name)
+        if self.config.detector == "mot" and not has_pixels(video):
+            return self._scene_from_det_file(video)
+        from svag.track.pipeline import track_video
+        run = track_video(video, self.config.detector, self.config.tracker,
+                          detector_kwargs=self.config.detector_args, tracker_kwargs=self.config.tracker_args,
+                          stride=self.config.stride, resize=self.config.resize, progress=progress)
+        for stage, secs in run.timings.seconds.items():
+            self.times.add(stage, secs)
+        self.times.frames += run.timings.frames
+        info = run.info
+        num_frames = max(run.tracks.num_frames or 0, info.num_frames or 0, 1)
+        scene = Scene(tuple(run.tracks.tracks()), info.width, info.height, float(info.fps or 25.0), num_frames,
+                      name=video.name)
         if cache is not None:
+            self._save_cached(cache, scene)
+        return scene
+
+    def _scene_from_det_file(self, video: Path) -> Scene:
+        """A MOT sequence without images: track its det/det.txt (public detections)."""
+        from svag.detect.mot_file import read_detections
+        from svag.track import build_tracker
+        from svag.track.base import track_detections
+        geo = _video_geometry(video)
+        det_path = Path(self.config.detector_args.get("path", video / "det" / "det.txt"))
+        t0 = time.perf_counter()
+        dets = read_detections(det_path)
+        kw = {"fps": geo["fps"], **self.config.tracker_args}
+        tracks = track_detections(build_tracker(self.config.tracker, **kw), dets, geo["num_frames"])
+        self.times.add("track", time.perf_counter() - t0)
+        return Scene(tuple(tracks.tracks()), geo["width"], geo["height"], float(geo["fps"]), geo["num_frames"],
+                     name=video.name)
+
+    def with_colours(self, scene: Scene, video: PathLike, every: int = 5) -> Scene:
+        """The scene with colour descriptors of its tracks, from a second pass over the video
+        (only run when a query names colours)."""
+        if scene.colors is not None:
+            return scene
+        from dataclasses import replace
+
+        from svag.ground.appearance import crop_descriptor, normalise
+        from svag.video.reader import open_video
+        t0 = time.perf_counter()
+        by_frame: dict[int, list[tuple[object, np.ndarray]]] = {}
+        for t in scene.tracks:
+            for f, box in zip(t.frames[::every].tolist(), t.boxes[::every]):
+                by_frame.setdefault(f, []).append((t.track_id, box))
+        counts: dict[object, np.ndarray] = {}
+        for frame in open_video(video):
+            for tid, box in by_frame.get(frame.index, ()):
+                counts[tid] = counts.get(tid, 0) + crop_descriptor(frame.image, box)
+        self.times.add("colour", time.perf_counter() - t0)
+        scene = replace(scene, colors={k: normalise(v) for k, v in counts.items()})
+        cache = self._cache_path(Path(video))
+        if cache is not None and (cache / "tracks.txt").is_file():
             self._save_cached(cache, scene)
         return scene
 
@@ -194,6 +203,16 @@ def _as_tracks(out: Any) -> list[Track]:
     return list(out)
 
 
+def has_pixels(video: PathLike) -> bool:
+    """A video file, a folder of frames, or a MOT sequence with its images."""
+    from svag.video.reader import IMAGE_EXTS
+    p = Path(video)
+    if p.is_file():
+        return True
+    folder = p / "img1" if (p / "seqinfo.ini").is_file() else p
+    return folder.is_dir() and any(f.suffix.lower() in IMAGE_EXTS for f in folder.iterdir())
+
+
 def _video_geometry(video: PathLike) -> dict[str, Any]:
     path = Path(video)
     if path.is_dir() and (path / "seqinfo.ini").is_file():
@@ -204,26 +223,6 @@ def _video_geometry(video: PathLike) -> dict[str, Any]:
     from svag.video.reader import open_video
     vi = open_video(path).info
     return {"width": vi.width, "height": vi.height, "fps": vi.fps, "num_frames": vi.num_frames, "name": path.name}
-
-
-class _CropCollector:
-    """Colour descriptors of tracks, from a few crops per track while the video streams."""
-
-    def __init__(self, every: int = 5) -> None:
-        self.every = every
-        self.counts: dict[int, np.ndarray] = {}
-
-    def add(self, frame: Any, ids: np.ndarray, boxes: np.ndarray) -> None:
-        if frame.index % self.every or len(ids) == 0:
-            return
-        from svag.ground.appearance import crop_descriptor
-        for tid, box in zip(np.asarray(ids).tolist(), np.asarray(boxes)):
-            d = crop_descriptor(frame.image, box)
-            self.counts[tid] = self.counts.get(tid, 0) + d
-
-    def descriptors(self) -> dict[object, np.ndarray]:
-        from svag.ground.appearance import normalise
-        return {k: normalise(v) for k, v in self.counts.items()}
 
 
 # -- predictions ---------------------------------------------------------------------------------

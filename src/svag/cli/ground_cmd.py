@@ -30,7 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                                   "detecting and tracking")
     p.add_argument("--render", metavar="OUT.mp4", help="write the video with the matched tracks drawn")
     p.add_argument("--grounder", default="kinematic", help="grounder (default: kinematic)")
-    p.add_argument("--detector", default="default", help="detector for pixels (default: the tuned default)")
+    p.add_argument("--detector", default="motion", help="detector for pixels: motion (default; static cameras), "
+                                                      "hog, or mot (the sequence's det/det.txt)")
     p.add_argument("--tracker", default="bytetrack")
     p.add_argument("--stride", type=int, default=1, help="use every n-th frame")
     p.add_argument("--resize", type=float, help="scale frames by this factor before detection")
@@ -57,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     if not video.exists():
         raise InputError("video not found", file=str(video))
     config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
+                          detector_args={"path": str(video / "det" / "det.txt")} if args.detector == "mot" else {},
                           stride=args.stride, resize=args.resize, cache_dir="" if args.no_cache else None)
     vg = VideoGrounder(config)
     if args.tracks:
@@ -64,7 +66,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         scene = vg.scene_from_video(video, progress=not args.no_progress)
     dataset, specs = _query_specs(args, video, scene.num_frames)
-    results = vg.ground(scene, [s.text for s in specs])
+    from svag.pipeline import has_pixels, parse_all
+    parsed = parse_all([s.text for s in specs])
+    if any(q.attributes for q in parsed) and has_pixels(video):
+        scene = vg.with_colours(scene, video)
+    results = vg.ground(scene, parsed)
     for spec, res in zip(specs, results):
         line = f"{spec.query_id}: {spec.text!r} -> {res.query.describe()}"
         line += f"\n    {len(res.groundings)} tracks: " + ", ".join(

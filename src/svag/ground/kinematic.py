@@ -335,15 +335,18 @@ class KinematicGrounder:
     ``max_windows`` per track, ``min_track_s`` (ignore tracks shorter than this), ``max_tracks``
     and ``relative`` (keep at most this many tracks / those scoring at least this share of the
     best), ``window_mode``: "segments" (the runs where the action holds), "span" (first to last
-    run), "life" (the track's whole life) or "auto" (segments for events such as enter/stop/turn,
-    the whole life for states such as walking left or standing; SVAG-Bench annotators mark a
-    state over most of a track's presence). In every mode the runs follow as further candidates.
+    run, stretched to the track's ends when it comes within ``snap_s`` seconds of them), "life"
+    (the track's whole life) or "auto" (segments for events such as enter/stop/turn, the span for
+    states such as walking left or standing: SVAG-Bench annotators mark a state over most of a
+    track's presence). In every mode the runs follow as further candidates.
     Defaults were chosen on the SVAG-Bench MOT17 training annotations (benchmarks/bench_grounding.py)."""
 
     name = "kinematic"
 
     def __init__(self, threshold: float = 0.3, max_windows: int = 5, min_track_s: float = 0.5,
-                 max_tracks: int | None = None, relative: float = 0.0, window_mode: str = "auto") -> None:
+                 max_tracks: int | None = None, relative: float = 0.0, window_mode: str = "auto",
+                 snap_s: float = 2.0) -> None:
+        self.snap_s = snap_s
         self.threshold = threshold
         self.max_windows = max_windows
         self.min_track_s = min_track_s
@@ -395,11 +398,13 @@ class KinematicGrounder:
             if score >= self.threshold:
                 wins = wins[np.argsort(-wins[:, 2], kind="stable")]
                 mode = self.window_mode
-                if mode == "auto":   # events happen at a moment; states last as long as the track shows them
-                    mode = "segments" if any(p.name in EVENTS for p in query.predicates) else "life"
+                if mode == "auto":   # events happen at a moment; states last while the track shows them
+                    mode = "segments" if any(p.name in EVENTS for p in query.predicates) else "span"
                 if mode != "segments":
-                    lo, hi = (wins[:, 0].min(), wins[:, 1].max()) if mode == "span" else (
-                        float(f.frames[0]), float(f.frames[-1]))
+                    first, last = float(f.frames[0]), float(f.frames[-1])
+                    lo, hi = (wins[:, 0].min(), wins[:, 1].max()) if mode == "span" else (first, last)
+                    edge = self.snap_s * scene.fps    # a state seen up to near the track's ends holds there too
+                    lo, hi = (first if lo - first <= edge else lo), (last if last - hi <= edge else hi)
                     wins = np.vstack([[lo, hi, score], wins])[: self.max_windows]
                 result.groundings.append(Grounding(track, score, wins))
         result.groundings.sort(key=lambda g: -g.score)

@@ -56,9 +56,10 @@ class TrackingRun:
 def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETECTOR,
                 tracker: str | Tracker = "bytetrack", *, detector_kwargs: dict[str, Any] | None = None,
                 tracker_kwargs: dict[str, Any] | None = None, stride: int = 1,
-                resize: tuple[int, int] | float | None = None, max_frames: int | None = None) -> TrackingRun:
+                resize: tuple[int, int] | float | None = None, max_frames: int | None = None,
+                progress: bool = False) -> TrackingRun:
     """Detect and track objects in a video file, frame folder or MOT sequence folder
-    (``max_frames``: stop after that many decoded frames)."""
+    (``max_frames``: stop after that many decoded frames; ``progress``: show a progress bar)."""
     video = open_video(path, stride=stride, resize=resize)
     info = video.info
     det = build_detector(detector, **(detector_kwargs or {})) if isinstance(detector, str) else detector
@@ -73,6 +74,10 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
     timings = StageTimings()
     rows_f, rows_b, rows_s = [], [], []
     frames = iter(video)
+    if progress:
+        from svag.video.progress import progress_bar
+        frames = iter(progress_bar(frames, total=(info.num_frames // stride) if info.num_frames else None,
+                                   desc=f"decode+detect+track {os.path.basename(str(path))}"))
     back: np.ndarray | None = None
     last_index = 0
     exhausted = False

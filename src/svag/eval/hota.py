@@ -18,8 +18,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from svag.eval.assignment import assign_frames
-from svag.eval.sequence import SequenceData
+from scipy.optimize import linear_sum_assignment
+
+from svag.eval.sequence import EdgeGroups, SequenceData
 
 ALPHAS = np.arange(0.05, 0.99, 0.05)          # 19 thresholds 0.05 ... 0.95, as TrackEval
 N_ALPHA = len(ALPHAS)
@@ -88,28 +89,28 @@ def hota_segments(seq: SequenceData, segment_of_frame: np.ndarray, n_segments: i
     n_tr_ids = _ids_per_segment(seq.tr_id, seg_tr, seq.num_tracker_ids, S)
 
     ng, nt = max(seq.num_gt_ids, 1), max(seq.num_tracker_ids, 1)
-    sim = seq.sim
+    # Only pairs of overlapping boxes matter: a pair with IoU 0 adds nothing to the alignment
+    # score and never counts as a match at any alpha. Working on them alone keeps memory flat.
+    pg, pt, sim = seq.nz_gt, seq.nz_tr, seq.nz_sim
     gt_count = np.bincount(seq.gt_id, minlength=ng).astype(np.float64)
     tr_count = np.bincount(seq.tr_id, minlength=nt).astype(np.float64)
-    cell = seq.gt_id[seq.pair_gt] * nt + seq.tr_id[seq.pair_tr]
+    cell = seq.gt_id[pg] * nt + seq.tr_id[pt]
     # Soft alignment between ids (Jaccard of per-frame soft matches), accumulated over frames.
-    row_sum = np.bincount(seq.pair_gt, weights=sim, minlength=len(seq.gt_id))
-    col_sum = np.bincount(seq.pair_tr, weights=sim, minlength=len(seq.tr_id))
-    denom = row_sum[seq.pair_gt] + col_sum[seq.pair_tr] - sim
+    row_sum = np.bincount(pg, weights=sim, minlength=len(seq.gt_id))
+    col_sum = np.bincount(pt, weights=sim, minlength=len(seq.tr_id))
+    denom = row_sum[pg] + col_sum[pt] - sim
     ok = denom > EPS
     sim_iou = np.zeros_like(sim)
     sim_iou[ok] = sim[ok] / denom[ok]
-    # ids of different segments never share a frame, so a sparse accumulation suffices
     cells, cell_inv = np.unique(cell, return_inverse=True)
     potential = np.bincount(cell_inv, weights=sim_iou, minlength=len(cells))
     cg, ct = cells // nt, cells % nt
     gas = potential / (gt_count[cg] + tr_count[ct] - potential) if len(cells) else potential
     score = gas[cell_inv] * sim
-
-    matched = assign_frames(score, seq.pair_ptr, np.diff(seq.gt_ptr), np.diff(seq.tr_ptr))
+    matched = _assign(seq, pg, pt, score)
     m_sim = sim[matched]
     m_cell = cell_inv[matched]
-    m_seg = seg_gt[seq.pair_gt[matched]]
+    m_seg = seg_gt[pg[matched]]
     n_pass = (m_sim[None, :] >= (ALPHAS[:, None] - EPS)).sum(axis=0)  # thresholds each match passes
 
     def per_alpha(group: np.ndarray, n_groups: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -137,11 +138,35 @@ def hota_segments(seq: SequenceData, segment_of_frame: np.ndarray, n_segments: i
     ass_pr = seg_sum(sq / np.maximum(1, t_cnt)) / tp_div
     counts = HotaCounts(tp, n_gt_dets[:, None] - tp, n_tr_dets[:, None] - tp, ass_a, ass_re, ass_pr,
                         np.maximum(1e-10, loc) / np.maximum(1e-10, tp), n_gt_dets, n_tr_dets, n_gt_ids, n_tr_ids)
-    gt_rows, tr_rows = seq.pair_gt[matched], seq.pair_tr[matched]
+    gt_rows, tr_rows = pg[matched], pt[matched]
     frames = seq.gt_frame[gt_rows]
     matches = HotaMatches(frames, gt_rows, tr_rows, gt_rows - seq.gt_ptr[frames], seq.gt_id[gt_rows],
                           seq.tr_id[tr_rows], m_sim)
     return counts, matches
+
+
+def _assign(seq: SequenceData, pg: np.ndarray, pt: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """Indices (into the overlapping pairs) of a maximum-score assignment in every frame.
+
+    The assignment decomposes over connected groups of positive-score pairs; an isolated pair is
+    always matched. A group with two equal scores is solved over its whole frame with the
+    Hungarian solver, as TrackEval does, so that ties break the same way."""
+    pos = np.flatnonzero(score > 0)
+    eg, et, es = pg[pos], pt[pos], score[pos]
+    groups = EdgeGroups(seq.num_gt_dets, seq.num_tracker_dets, seq.gt_frame, eg, et, es)
+    chosen = groups.lone | groups.solve(es, ~groups.tie) if groups.n_groups else groups.lone.copy()
+    for k in np.flatnonzero(groups.tie):
+        t = int(groups.frame[k])
+        rows, cols, block = seq.frame_block(t)
+        full = np.zeros_like(block)
+        lo, hi = np.searchsorted(seq.nz_pair, [seq.pair_ptr[t], seq.pair_ptr[t + 1]])
+        full.ravel()[seq.nz_pair[lo:hi] - seq.pair_ptr[t]] = score[lo:hi]
+        r, c = linear_sum_assignment(-full)
+        mine = np.isin(rows, eg[groups.group == k])
+        for i, j in zip(r, c):
+            if mine[i]:
+                chosen[(eg == rows[i]) & (et == cols[j])] = True
+    return pos[chosen]
 
 
 def _ids_per_segment(ids: np.ndarray, seg: np.ndarray, n_ids: int, S: int) -> np.ndarray:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from svag.errors import InputError
 from svag.eval.result import EvalResult
 
@@ -43,6 +45,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--datasets", help="comma-separated dataset names to score (default: all in the ground truth)")
     p.add_argument("--benchmark", help="mot protocol: MOT15, MOT16, MOT17 or MOT20 conventions "
                                        "(default: inferred from the files)")
+    p.add_argument("--sequences", help="mot protocol: comma-separated sequence names (default: every ground-truth "
+                                       "sequence that has a result file)")
     p.add_argument("--json", metavar="FILE", help="write every number, unrounded, as JSON")
     p.add_argument("--per-query", metavar="FILE", help="write one row per query (CSV, or JSON lines if FILE "
                                                        "ends in .jsonl)")
@@ -69,8 +73,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _evaluate(args: argparse.Namespace) -> EvalResult:
     if args.protocol == "mot":
-        from svag.eval.mot_protocol import evaluate_mot
-        return evaluate_mot(args.gt, args.pred, benchmark=args.benchmark)
+        return _evaluate_mot(args)
     if args.protocol == "mr":
         from svag.eval.tube_protocols import evaluate_moment_retrieval
         return evaluate_moment_retrieval(args.gt, args.pred)
@@ -97,6 +100,27 @@ def _evaluate(args: argparse.Namespace) -> EvalResult:
     return result
 
 
+def _evaluate_mot(args: argparse.Namespace) -> EvalResult:
+    from svag.eval.mot_protocol import evaluate_mot, find_sequences
+    names = [n.strip() for n in args.sequences.split(",") if n.strip()] if args.sequences else None
+    skipped: list[str] = []
+    pred = Path(args.pred)
+    if names is None and pred.is_dir() and Path(args.gt).is_dir():
+        seqs = find_sequences(args.gt)
+        if len(seqs) > 1:     # a folder of sequences: score those the tracker has results for
+            have = {f.stem for f in pred.glob("*.txt")} | {f.stem for f in (pred / "data").glob("*.txt")}
+            names = [s.name for s in seqs if s.name in have]
+            skipped = [s.name for s in seqs if s.name not in have]
+            if not names:
+                raise InputError(f"no result file <SEQ>.txt for any of the sequences {[s.name for s in seqs]}",
+                                 file=str(pred))
+    result = evaluate_mot(args.gt, args.pred, benchmark=args.benchmark, sequences=names)
+    if skipped:
+        result.notes.insert(0, f"{len(skipped)} ground-truth sequences have no result file and were not scored: "
+                               f"{', '.join(skipped)}")
+    return result
+
+
 def _read_tubes(path: str):  # type: ignore[no-untyped-def]
     """STVG ground truth: HC-STVG or VidSTG annotations, or SVAG JSON (one track per query)."""
     from svag.data.stvg import looks_like_hcstvg, looks_like_vidstg, parse_hcstvg, parse_vidstg
@@ -109,8 +133,13 @@ def _read_tubes(path: str):  # type: ignore[no-untyped-def]
     return parse_svag(obj, "gt", source=path)
 
 
-def _fmt(v: Any, digits: int) -> str:
-    if isinstance(v, float) and v.is_integer() and abs(v) >= 1000:
+COUNT_KEYS = {"IDSW", "FP", "FN", "Frag", "MT", "PT", "ML", "CLR_TP", "IDTP", "IDFN", "IDFP", "GT_Dets", "Dets",
+              "GT_IDs", "IDs", "videos", "queries"}
+
+
+def _fmt(v: Any, digits: int, key: str = "") -> str:
+    if isinstance(v, (int, float, np.integer, np.floating)) and float(v).is_integer() and (
+            key in COUNT_KEYS or abs(v) >= 1000):
         return f"{int(v)}"
     return f"{v:.{digits}f}" if isinstance(v, (int, float)) else str(v)
 
@@ -133,7 +162,7 @@ def format_table(result: EvalResult) -> str:
     head = f"{'':{name_w}}  " + "  ".join(f"{c:>8}" for c in cols)
     lines = [f"protocol: {result.protocol}", head, "-" * len(head)]
     for name, vals in list(rows.items()) + ([last] if len(rows) > 1 else []):
-        lines.append(f"{name:{name_w}}  " + "  ".join(f"{_fmt(vals.get(c, float('nan')), digits):>8}" for c in cols))
+        lines.append(f"{name:{name_w}}  " + "  ".join(f"{_fmt(vals.get(c, float('nan')), digits, c):>8}" for c in cols))
     if result.official is not None and len(rows) <= 1:
         lines.append(f"{'m-HIoU':{name_w}}  {result.official['final']['m-HIoU']:.3f}")
     return "\n".join(lines)

@@ -10,10 +10,12 @@ parser maps free text onto it and lists what it did not understand in ``ActionQu
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Iterable
 
 # name -> (allowed argument values or None, description)
 SIDES = ("left", "right", "top", "bottom")
+LOOK_DIRECTIONS = ("left", "right", "up", "down", "back", "forward", "camera", "away", "around")
 PREDICATES: dict[str, tuple[tuple[str, ...] | None, str]] = {
     # motion direction (image coordinates; towards/away from the camera = growing/shrinking box)
     "move_left": (None, "moves towards the left of the image"),
@@ -43,6 +45,27 @@ PREDICATES: dict[str, tuple[tuple[str, ...] | None, str]] = {
     "follow": (None, "moves behind another actor in the same direction"),
     "together": (None, "moves or stays next to another actor (with, alongside, in a group)"),
     "pass": (None, "passes by / overtakes another actor"),
+    # added for the SVAG-Bench queries: speed changes, posture, gaze and actions done in place.
+    # Box-only grounders may not score all of these: see PREDICATE_FALLBACK / ActionQuery.restricted
+    "slow_down": (None, "moves more slowly than before (runs, then walks; reduces its pace)"),
+    "speed_up": (None, "moves faster than before (accelerates, quickens its pace)"),
+    "jump": (None, "jumps, leaps, hops (a brief vertical motion)"),
+    "circle": (None, "moves along a closed path: circles, loops, spins in a circle"),
+    "sit_down": (None, "lowers its body: sits down, lies down, takes a seat, crouches"),
+    "stand_up": (None, "raises its body: stands up, gets up, rises, rears up"),
+    "look": (LOOK_DIRECTIONS, "looks, glances, faces or turns its head (towards a side, back, the camera ...)"),
+    "gesture": (None, "moves hands, arms or head in place: raises a hand, waves, points, scratches, adjusts"),
+    "interact": (None, "interacts with another actor: talks, chats, hugs, touches, hands something over"),
+    "fight": (None, "fights with another actor: attacks, pushes, pecks, bites, chases off"),
+    "eat": (None, "eats or drinks: feeds, grazes, nibbles, pecks food, sips"),
+    "handle_object": (None, "uses or handles an object: a phone, a bag, a bottle; carries, throws, picks up"),
+}
+
+# For a grounder that scores only some predicates: the nearest one it may know instead (None = drop).
+PREDICATE_FALLBACK: dict[str, str | None] = {
+    "slow_down": "stop", "speed_up": "run", "jump": "move", "circle": "move", "sit_down": "stop",
+    "stand_up": None, "look": None, "gesture": None, "interact": "together", "fight": "together",
+    "eat": "stand_still", "handle_object": None,
 }
 
 
@@ -73,6 +96,7 @@ class ActionQuery:
     steps: tuple[tuple[Predicate, ...], ...] = ()     # in time order; each step is an AND
     unknown: tuple[str, ...] = ()                     # words/phrases the parser could not map
     count: str | None = None                          # "one", "all", "several", "two" when stated
+    references: tuple[str, ...] = ()                  # other actors / places named: "white column", "another zebra"
 
     @property
     def predicates(self) -> tuple[Predicate, ...]:
@@ -82,6 +106,26 @@ class ActionQuery:
     def understood(self) -> bool:
         """At least one predicate was found."""
         return bool(self.predicates)
+
+    def restricted(self, vocabulary: "Iterable[str]") -> "ActionQuery":
+        """The same query using only predicates in ``vocabulary`` (e.g. the ones a grounder scores):
+        others are replaced by their :data:`PREDICATE_FALLBACK` (at half weight) or dropped, and
+        steps left empty are removed."""
+        known = set(vocabulary)
+        steps = []
+        for step in self.steps:
+            out: list[Predicate] = []
+            for p in step:
+                if p.name not in known:
+                    alt = PREDICATE_FALLBACK.get(p.name)
+                    if alt is None or alt not in known:
+                        continue
+                    p = Predicate(alt, None, p.negated, p.weight * 0.5)
+                if p not in out:
+                    out.append(p)
+            if out:
+                steps.append(tuple(out))
+        return replace(self, steps=tuple(steps))
 
     def describe(self) -> str:
         steps = " then ".join(" and ".join(str(p) for p in step) for step in self.steps) or "(no predicate)"

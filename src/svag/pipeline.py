@@ -209,6 +209,11 @@ def has_pixels(video: PathLike) -> bool:
     p = Path(video)
     if p.is_file():
         return True
+    if (p / "seqinfo.ini").is_file():
+        from svag.io.mot import read_seqinfo
+        info = read_seqinfo(p)
+        if info.video_file and (p / info.video_file).is_file():
+            return True
     folder = p / "img1" if (p / "seqinfo.ini").is_file() else p
     return folder.is_dir() and any(f.suffix.lower() in IMAGE_EXTS for f in folder.iterdir())
 

@@ -187,6 +187,7 @@ class SeqInfo:
     frame_rate: float | None = None
     im_dir: str = "img1"
     im_ext: str = ".jpg"
+    video_file: str | None = None   # svag extension: the sequence's frames as one video file
 
 
 def read_seqinfo(path: PathLike) -> SeqInfo:
@@ -209,4 +210,5 @@ def read_seqinfo(path: PathLike) -> SeqInfo:
         return cast(sec[key]) if key in sec and sec[key].strip() else None
     return SeqInfo(name=sec.get("name", path.parent.name), length=length, width=opt("imWidth", int),
                    height=opt("imHeight", int), frame_rate=opt("frameRate", float),
-                   im_dir=sec.get("imDir", "img1"), im_ext=sec.get("imExt", ".jpg"))
+                   im_dir=sec.get("imDir", "img1"), im_ext=sec.get("imExt", ".jpg"),
+                   video_file=sec.get("videoFile") or None)

@@ -71,6 +71,10 @@ class VideoReader:
             from svag.io.mot import read_seqinfo
             info = read_seqinfo(self.path)
             folder = self.path / info.im_dir
+            if not folder.is_dir() and info.video_file and (self.path / info.video_file).is_file():
+                self.path = self.path / info.video_file     # frames stored as one video (svag synth)
+                self._init_file()
+                return
             fps, length = info.frame_rate, info.length
         files = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_EXTS) if folder.is_dir() else []
         if not files:

@@ -28,6 +28,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_mot_vs_trackeval.py
 	$(PY) benchmarks/bench_svag_eval.py
 	$(PY) benchmarks/bench_synth.py
+	$(PY) benchmarks/bench_tracking.py
+	$(PY) benchmarks/bench_grounding.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -87,12 +87,15 @@ def _connective(toks: list[Token], j: int) -> tuple[int, str] | None:
             after_nxt = toks[j + len(c) + 1].lemma if j + len(c) + 1 < len(toks) else ""
             if c[-1] in ("after", "before") and nxt in ("a", "an", "the") and after_nxt in NOUN_ACTIONS:
                 return len(c), rel     # "after a pause"
-            if c[-1] in ("after", "before", "during", "without", "as") and j > 0 and (
-                    nxt in DETERMINERS and nxt not in ("his", "her", "their", "its") or nxt in lx.CATEGORIES
-                    or nxt in ("well", "such", "if", "much", "many")):
-                return None            # "walking after a lady", "without a bag", "as well as"
+            if c[-1] in ("as", "while", "when") and nxt in ("well", "such", "if", "much", "many", "long", "far",
+                                                          "soon", "a", "an", "usual", "before"):
+                return None            # "as well as", "as a group"
+            if c[-1] in ("after", "before", "without") and j > 0 and (
+                    nxt in DETERMINERS and nxt not in ("his", "her", "their", "its") or nxt in lx.CATEGORIES) \
+                    and not has_verb_soon(toks, j + len(c)):
+                return None            # "walking after a lady", "without a bag" (but "after the bus passes")
             if c == ("and",) and nxt in DETERMINERS | set(lx.CATEGORIES) | {"her", "his"} and (
-                    not _has_verb_soon(toks, j + 1) or not _has_verb_soon(toks, 0, j)):
+                    not has_verb_soon(toks, j + 1) or not has_verb_soon(toks, 0, j)):
                 return None            # "a person and a child walk", "his hands and arms"
             if c == ("and",) and nxt in lx.COLOURS | lx.CLOTHING | lx.BODY_PARTS | lx.OBJECTS:
                 return None
@@ -100,8 +103,10 @@ def _connective(toks: list[Token], j: int) -> tuple[int, str] | None:
     return None
 
 
-def _has_verb_soon(toks: list[Token], j: int, end: int | None = None) -> bool:
-    return any(t.lemma in VERBS for t in toks[j:(j + 4 if end is None else end)])
+def has_verb_soon(toks: list[Token], j: int, end: int | None = None) -> bool:
+    """A verb (not a noun like "a shopping bag") among the next few tokens, or in toks[j:end]."""
+    stop = min(len(toks), j + 4 if end is None else end)
+    return any(toks[k].lemma in VERBS and (k == 0 or toks[k - 1].lemma not in DETERMINERS) for k in range(j, stop))
 
 
 def is_head(toks: list[Token], k: int, prev_head: int | None) -> bool:
@@ -115,6 +120,8 @@ def is_head(toks: list[Token], k: int, prev_head: int | None) -> bool:
                     or prev is None or prev.lemma in lx.CATEGORIES)
     if lem not in VERBS or lem == "hand" and t.text == "hand":
         return False
+    if lem in ("dress", "clad") and k + 1 < len(toks) and toks[k + 1].lemma == "in":
+        return False               # "dressed in black": an attribute
     nxt = toks[k + 1] if k + 1 < len(toks) else None
     if nxt is not None and nxt.lemma == "position" and prev is not None and prev.lemma in DETERMINERS:
         return False               # "from a standing position"

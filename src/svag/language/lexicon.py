@@ -15,12 +15,16 @@ CATEGORIES: dict[str, tuple[str, str | None]] = {
     **{w: ("person", w) for w in ("man", "woman", "child", "boy", "girl", "baby", "kid", "lady", "guy",
                                   "gentleman", "toddler", "teenager", "mother", "father", "worker",
                                   "waiter", "guard", "runner", "horseman", "rider", "biker", "cyclist",
-                                  "skater", "player", "handler")},
+                                  "skater", "player", "handler", "owner", "trainer", "keeper", "driver",
+                                  "officer", "policeman", "jogger", "shopper", "tourist", "student",
+                                  "mannequin")},
     "men": ("person", "man"), "women": ("person", "woman"), "children": ("person", "child"),
     "kids": ("person", "kid"), "ladies": ("person", "lady"),
     **{w: ("bicycle", None) for w in ("bicycle", "bike", "cycle")},
     **{w: ("motorcycle", None) for w in ("motorcycle", "motorbike", "scooter", "moped")},
-    "car": ("car", None), "taxi": ("car", "taxi"), "bus": ("bus", None), "truck": ("truck", None),
+    "car": ("car", None), "taxi": ("car", "taxi"), "suv": ("car", "suv"), "jeep": ("car", "jeep"),
+    "minivan": ("van", None), "pickup": ("truck", "pickup"), "lorry": ("truck", None),
+    "ambulance": ("vehicle", "ambulance"), "skateboard": ("skateboard", None), "bus": ("bus", None), "truck": ("truck", None),
     "van": ("van", None), "vehicle": ("vehicle", None), "train": ("train", None), "tram": ("tram", None),
     **{w: ("airplane", None) for w in ("airplane", "plane", "aeroplane", "aircraft", "jet")},
     **{w: ("boat", None) for w in ("boat", "ship", "yacht", "canoe", "kayak", "sailboat")},
@@ -39,6 +43,11 @@ CATEGORIES: dict[str, tuple[str, str | None]] = {
     "chicken": ("poultry", "chicken"), "hen": ("poultry", "hen"), "duck": ("poultry", "duck"),
     "goose": ("poultry", "goose"), "rooster": ("poultry", "rooster"), "poultry": ("poultry", None),
     "deer": ("deer", None), "mouse": ("mouse", None), "squirrel": ("squirrel", None),
+    **{w: ("bird", w) for w in ("pigeon", "sparrow", "crow", "seagull", "gull", "owl", "eagle", "swan",
+                                "penguin", "peacock", "ostrich", "flamingo")},
+    **{w: (w, None) for w in ("pig", "rat", "fox", "wolf", "camel", "kangaroo", "seal", "dolphin", "shark",
+                              "frog", "snake", "crocodile", "alligator", "leopard", "cheetah", "hippo",
+                              "rhino", "donkey", "llama", "hamster", "koala", "otter")},
     "animal": ("animal", None),
 }
 
@@ -58,7 +67,7 @@ COLOURS = frozenset({"red", "white", "black", "blue", "green", "yellow", "grey",
 # visual adjectives kept as attributes of the actor
 VISUAL = frozenset({"striped", "spotted", "little", "small", "big", "large", "tall", "short", "young", "old",
                     "elderly", "bald", "fat", "thin", "blond", "blonde", "long", "sleeve", "plaid", "checked",
-                    "bearded", "tiny", "huge", "adult", "stationary_bicycle", "long_sleeve", "crossbody",
+                    "bearded", "tiny", "huge", "adult", "stationary", "long_sleeve", "crossbody", "zip_up",
                     "short_sleeve", "sleeveless", "hooded", "curly", "grey_haired", "white_haired"})
 CLOTHING = frozenset({"shirt", "t_shirt", "tshirt", "jacket", "coat", "dress", "skirt", "jeans", "pant",
                       "trousers", "shorts", "sweater", "hoodie", "jumper", "hat", "cap", "helmet", "scarf",
@@ -96,7 +105,7 @@ LANDMARKS = frozenset({
     "carpet", "rug", "fence_post", "hedge", "garden", "lawn", "yard", "pond", "stream", "bank", "dock", "pier",
     "hole", "burrow", "nest", "rail", "doorway", "corridor", "hallway", "intersection", "junction",
     "corner", "traffic", "trees", "vegetation", "leaves", "cliff", "slope", "trail", "ramp", "post_box",
-    "car_park", "parking_lot", "bus_stop", "stop_sign", "bicycle_rack", "wheel",
+    "car_park", "parking_lot", "bus_stop", "stop_sign", "bicycle_rack", "wheel", "wood", "construction",
 })
 # adjectives and materials of places ("the wooden boxes", "the main street")
 PLACE_MODIFIERS = frozenset({"main", "open", "wooden", "metal", "steel", "plastic", "glass", "concrete",
@@ -107,7 +116,7 @@ PLACE_MODIFIERS = frozenset({"main", "open", "wooden", "metal", "steel", "plasti
                              "zip", "wet", "dry", "green_signal", "security"})
 # abstract nouns a verb may take ("reduces his pace", "alters its course")
 ABSTRACT = frozenset({"speed", "pace", "course", "movement", "motion", "path", "route", "direction", "way",
-                      "position", "posture", "stance", "balance", "attention", "gaze"})
+                      "position", "posture", "stance", "balance", "attention", "gaze", "stride", "job"})
 BODY_PARTS = frozenset({"hand", "arm", "head", "face", "finger", "thumb", "shoulder", "leg", "foot", "feet",
                         "nose", "hair", "mouth", "paw", "neck", "tail", "beak", "trunk", "eye", "ear",
                         "body", "forearm", "waist", "stomach", "knee", "hip", "chest", "wing", "lip",
@@ -121,7 +130,8 @@ OBJECTS = frozenset({"phone", "mobile", "mobile_phone", "cellphone", "device", "
                      "ice_cream", "luggage", "suitcase", "stroller", "bike", "bicycle", "camera", "bowl",
                      "drink", "water", "stick", "ball", "scooter", "cart", "trolley", "coat", "scarf",
                      "glasses", "sunglasses", "mask", "card", "wallet", "ticket", "box", "bin", "seat",
-                     "belongings", "groceries", "packet", "laptop", "headphones", "yellow_object"})
+                     "belongings", "groceries", "packet", "laptop", "headphones", "yellow_object", "cover",
+                     "lid"})
 FOOD = frozenset({"food", "carrot", "leaf", "grass", "fruit", "bread", "meat", "seed", "hay", "apple",
                   "ice_cream", "snack", "street_food"})
 
@@ -149,9 +159,9 @@ MULTIWORDS: dict[tuple[str, ...], str] = {
     ("road", "barrier"): "road_barrier", ("roadside", "barrier"): "road_barrier",
     ("yellow", "object"): "yellow_object", ("camera", "view"): "camera_view",
     ("long", "sleeve"): "long_sleeve", ("each", "other"): "each_other", ("cross", "body"): "crossbody",
+    ("zip", "up"): "zip_up",
     ("bus", "stop"): "bus_stop", ("stop", "sign"): "stop_sign", ("car", "park"): "car_park",
     ("parking", "lot"): "parking_lot", ("short", "sleeve"): "short_sleeve", ("one", "another"): "each_other", ("high", "five"): "high_five",
-    ("stationary", "bicycle"): "stationary_bicycle",
 }
 
 # "-ing" nouns: "the crossing" (a place) but "crossing the street" (a verb)
@@ -169,7 +179,8 @@ IRREGULAR: dict[str, str] = {
     "given": "give", "put": "put", "set": "set", "swam": "swim", "leapt": "leap", "dove": "dive",
     "sped": "speed", "spun": "spin", "shook": "shake", "bit": "bit", "bitten": "bite", "rose": "rise",
     "risen": "rise", "stuck": "stick", "fought": "fight", "sought": "seek", "bent": "bend",
-    "children": "child", "people": "people", "feet": "foot", "men": "man", "women": "woman",
+    "children": "child", "people": "people", "horsemen": "horseman", "policemen": "policeman",
+    "slung": "sling", "dug": "dig", "feet": "foot", "men": "man", "women": "woman",
     "leaves": "leave", "lost": "lost", "has": "have", "had": "have", "is": "be", "are": "be",
     "was": "be", "were": "be", "been": "be", "being": "be", "am": "be", "does": "do", "did": "do",
     "turing": "turn", "isnt": "not", "dont": "not", "doesnt": "not", "cant": "not", "its": "its",

@@ -143,13 +143,16 @@ def _subject(d: Draft, k: int, start: int, end: int) -> None:
         lem = t.lemma
         if lem in ("other", "another"):
             break
-        if lem in lx.COUNTS and not found and (lem not in ("one",) or j + 1 < end and
+        if t.text.isdigit() and not found:
+            d.count = d.count or t.text
+        elif lem in lx.COUNTS and not found and (lem not in ("one",) or j + 1 < end and
                                                toks[j + 1].lemma in lx.CATEGORIES):
             d.count = d.count or lx.COUNTS[lem]
         elif lem in DETERMINERS or (lem in lx.STOP_WORDS or lem in lx.HEDGES) and not found:
             pass
         elif (lem in lx.COLOURS or lem in lx.VISUAL or lem in lx.CLOTHING or lem == "hair" or
-              t.text.endswith(("ing", "ed")) and j + 1 < end and toks[j + 1].lemma in lx.CATEGORIES) and not found:
+              (t.text.endswith(("ing", "ed")) or lem in lx.LANDMARKS or lem in lx.PLACE_MODIFIERS)
+              and j + 1 < end and toks[j + 1].lemma in lx.CATEGORIES) and not found:
             pre_attrs.append(t.text.replace("_", " "))
         elif lem in lx.CATEGORIES and not found:
             if d.category is None:
@@ -161,6 +164,11 @@ def _subject(d: Draft, k: int, start: int, end: int) -> None:
             found = True
             if j + 1 < end and toks[j + 1].lemma in lx.CATEGORIES and toks[j + 1].lemma != lem:
                 j += 1        # "a baby stroller", "a person cyclist"
+            if j + 2 < end and toks[j + 1].text == "s" and toks[j + 2].lemma in lx.CATEGORIES:
+                d.category, extra = lx.CATEGORIES[toks[j + 2].lemma]       # "a person's dog"
+                d.attributes = pre_attrs + ([extra] if extra else [])
+                mine.update((j, j + 1))
+                j += 2
         else:
             break
         mine.add(j)
@@ -206,7 +214,7 @@ def _modifiers(d: Draft, k: int, start: int, end: int, subject: bool = False) ->
                     j = r
                 continue
             if q < end and toks[q].lemma in lx.CATEGORIES and lx.CATEGORIES[toks[q].lemma][0] in (
-                    "bicycle", "motorcycle", "wheelchair", "stroller", "horse", "cart") and \
+                    "bicycle", "motorcycle", "wheelchair", "stroller", "horse", "cart", "skateboard") and \
                     lem in ("in", "on", "riding", "ride", "with"):
                 d.attributes.append(lx.CATEGORIES[toks[q].lemma][0])
                 d.consumed.update(range(j, q + 1))

@@ -76,6 +76,7 @@ class Mods:
     faster: bool = False
     faster_than: bool = False
     noun_action: tuple[str, str | None] | None = None     # ("turn", "left") from "a left turn"
+    particles: list[str] = field(default_factory=list)    # "off", "over", "out" left alone
     related: list[tuple[str, NounPhrase]] = field(default_factory=list)   # (preposition, phrase)
     objects: list[NounPhrase] = field(default_factory=list)               # bare noun phrases
     consumed: set[int] = field(default_factory=set)
@@ -179,7 +180,8 @@ class Walker:
             if lem in ("other", "another"):
                 actor = True
                 words.append(self.toks[j].text)
-            elif (lem in ADJ or lem in lx.SIDE_WORDS and self.lem(j + 1) in lx.BODY_PARTS or
+            elif (lem in ADJ or lem in lx.SIDE_WORDS and self.lem(j + 1) in lx.BODY_PARTS | lx.OBJECTS |
+                  lx.CLOTHING or
                   self.toks[j].text.endswith("ing") and self.lem(j + 1) in lx.ABSTRACT) and \
                     (head_kind is None or words and words[-1] in ("of", "with", "containing", "filled", "holding")):
                 words.append(self.toks[j].text)
@@ -442,6 +444,8 @@ def _match(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | No
     if w.toks[j].text == "directions" and w.before(j - 1) not in lx.SIDE_WORDS:
         m.noun_action = m.noun_action or ("gesture", None)
         return j + 1
+    if lem == "past" and w.noun_phrase(j + 1) is None:
+        return j + 1                                   # "walking past"
     if lem == "together":
         m.together = True
         return j + 1
@@ -496,4 +500,7 @@ def _match(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | No
     if np:
         m.objects.append(np)
         return np.end
+    if lem in ("off", "over", "out", "on") and j == w.start:
+        m.particles.append(lem)
+        return j + 1
     return None

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from svag.language.phrases import Mods, analyze
+from svag.language import lexicon as lx
+from svag.language.phrases import VEHICLES, Mods, analyze
 from svag.language.text import Token
 from svag.language.types import Predicate
 from svag.language.verbs import NOUN_ACTIONS
@@ -173,6 +174,8 @@ def enter(h: Head, m: Mods) -> list[list[Predicate]]:
     if m.into or (m.objects and m.objects[0].kind in ("indoor",)) or (
             not (m.frame_obj or m.frame_in) and any(np.kind == "indoor" for np in m.nouns("indoor"))):
         return [[P("disappear", weight=0.8)] + _side_located(m)]
+    if not (m.frame_obj or m.frame_in or m.src or m.at) and m.nouns("landmark"):
+        return [[P("move", weight=0.7)]]                 # "enters the main road"
     out = [P("enter", m.src if m.src in _SIDES4 else (m.at if m.at in _SIDES4 else "any"))]
     out += _camera_extra(m.src and {"camera": "far", "far": "camera"}.get(m.src))
     if m.dst in _DIR and m.dst != m.src:
@@ -183,6 +186,8 @@ def enter(h: Head, m: Mods) -> list[list[Predicate]]:
 
 
 def exit_(h: Head, m: Mods) -> list[list[Predicate]]:
+    if any(p == "through" for p, np in m.related if np.kind == "indoor"):
+        return [[P("disappear", weight=0.8)] + _side_located(m)]     # "leaves through the door"
     if m.out_of or (not (m.frame_obj or m.frame_out) and m.nouns("indoor")):
         return [[P("appear", weight=0.8)] + _side_located(m)]
     if not (m.frame_obj or m.frame_out) and m.nouns("landmark") and not m.side():
@@ -322,6 +327,8 @@ def chase(h: Head, m: Mods) -> list[list[Predicate]]:
 
 
 def gesture(h: Head, m: Mods) -> list[list[Predicate]]:
+    if h.lemma == "shake" and any(np.text == "hands" for np in m.objects):
+        return [[P("interact")]]            # "shake hands" (not "shakes his hands")
     if m.nouns("actor", "pronoun") and h.lemma in ("tap", "touch", "point", "wave", "signal", "gesture",
                                                    "shake"):
         return [[P("interact")]]
@@ -341,7 +348,7 @@ def raise_(h: Head, m: Mods) -> list[list[Predicate]]:
 
 def handle(h: Head, m: Mods) -> list[list[Predicate]]:
     """Verbs whose meaning depends on the object: "pushes another monkey" / "pushes the bike"."""
-    actors = m.nouns("actor")
+    actors = [a for a in m.nouns("actor") if lx.CATEGORIES.get(a.head, ("",))[0] not in VEHICLES]
     objects = m.nouns("object", "food", "landmark", "indoor")
     body = m.nouns("body")
     if m.noun_action and h.lemma in ("take", "give", "have", "make", "get", "put"):
@@ -352,6 +359,8 @@ def handle(h: Head, m: Mods) -> list[list[Predicate]]:
     if h.passive and h.lemma in ("carry", "bring", "take", "drag", "pull", "push", "lead", "move", "introduce",
                                  "place", "put", "shove", "throw"):
         return motion(h, m)
+    if h.lemma == "take" and any(t == "off" for t in m.particles) and not m.nouns("object", "body"):
+        return [[P("move_up", weight=0.7)]]             # "the goose takes off"
     if h.lemma in ("push", "pull", "drag", "throw", "shove", "knock") and actors and not m.nouns("object"):
         return [[P("fight")]]
     if h.lemma in ("put", "place", "rest", "lay", "keep") and actors:
@@ -452,6 +461,8 @@ def light(h: Head, m: Mods) -> list[list[Predicate]]:
         return [[P("interact")]]
     if m.nouns("body") and not m.nouns("actor"):
         return [[P("gesture", weight=0.8)]]            # "has their hand inside their jacket"
+    if any(np.head == "way" for np in m.nouns("abstract")):
+        return motion(h, m)                            # "makes its way towards the street"
     return []
 
 

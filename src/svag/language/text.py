@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from svag.language import lexicon as lx
 
-_WORD = re.compile(r"[a-z0-9]+|,|;|:")
+_WORD = re.compile(r"[^\W_]+|,|;|:")
 _CONTRACTIONS = ((r"\bcannot\b", "can not"), (r"\bcan't\b", "can not"), (r"n't\b", " not"),
                  (r"'s\b", " 's"), (r"s'(\s|$)", r"s 's\1"), (r"[-_/]", " "))
 

@@ -21,7 +21,7 @@ VERBS: dict[str, str] = _kinds(
     descend="descend",
     fall="fall tumble collapse sink slip plunge crash",
     land="land alight",
-    enter="enter",
+    enter="enter access",
     exit="exit leave",
     appear="appear emerge reappear arise surface",
     disappear="disappear vanish hide fade",
@@ -29,6 +29,7 @@ VERBS: dict[str, str] = _kinds(
     stop="stop halt cease pause freeze brake quit finish",
     start="start begin commence resume",
     state="stand stay remain wait rest sit lie linger idle await queue loiter hang seated park perch "
+          "sleep nap doze relax lounge bask sunbathe display "
           "station position locate situate",
     keep="keep",
     lean="lean",
@@ -46,13 +47,13 @@ VERBS: dict[str, str] = _kinds(
     chase="chase pursue",
     gesture="touch show stick poke wave point gesture signal scratch rub nod tilt adjust arrange fix clasp "
             "indicate extend stretch shake bend flick wipe fold clap salute bow shrug yawn tidy comb style "
-            "correct spread direct present outstretch rearrange reposition",
+            "correct spread direct present outstretch rearrange reposition flap",
     raise_="raise lift lower",
     handle="carry hold drink sip use text photograph record film throw toss discard dispose place pick "
            "grab seize grasp grip clutch switch swap transfer wear dismount smoke read open close "
            "retrieve catch fetch collect gather operate type scroll unzip zip tie receive accept "
            "offer deliver stow tuck secure strap drag pull push lead bring take put set drop give "
-           "remove sling drape dress introduce hand utilize utilise",
+           "remove sling drape dress introduce hand utilize utilise load unload fetch work dig",
     eat="eat feed graze nibble munch chew consume bite lick devour gnaw swallow lap",
     sit="sit_down crouch squat kneel recline",
     rise="rise rear",

@@ -314,7 +314,7 @@ def test_random_sequences_match_trackeval(benchmark: str | None) -> None:
     ours_counts, te_res = [], []
     for _ in range(12):
         gt, tr = random_sequence(rng, num_frames=int(rng.integers(5, 40)), n_obj=int(rng.integers(1, 12)))
-        counts, te_data = check_against_trackeval(gt, tr, int(max(gt.frames.max(), tr.frames.max())), benchmark)
+        counts, te_data = check_against_trackeval(gt, tr, int(max(gt.frames.max(initial=1), tr.frames.max(initial=1))), benchmark)
         ours_counts.append(counts)
         te_res.append((TE_HOTA.eval_sequence(te_data), TE_CLEAR.eval_sequence(te_data),
                        TE_IDENTITY.eval_sequence(te_data)))
@@ -333,7 +333,7 @@ def test_crowded_sequences_with_exact_ties_match_trackeval() -> None:
     rng = np.random.default_rng(7)
     for _ in range(6):
         gt, tr = random_sequence(rng, num_frames=30, n_obj=14, dup=0.3)
-        n = int(max(gt.frames.max(), tr.frames.max()))
+        n = int(max(gt.frames.max(initial=1), tr.frames.max(initial=1)))
         for bench in (None, "MOT17"):
             te_data = trackeval_preprocess(trackeval_raw(gt, tr, n), bench)
             seq = SequenceData.build(gt, tr, n) if bench is None else preprocess_mot(gt, tr, n, bench)
@@ -367,7 +367,7 @@ def test_crowds_of_distractors_and_other_boxes_match_trackeval(benchmark: str) -
     for _ in range(8):
         gt, tr = random_sequence(rng, num_frames=20, n_obj=16, dup=0.1, classes=(1, 1, 7, 2, 6, 9, 10, 3),
                                  area=80.0)
-        n = int(max(gt.frames.max(), tr.frames.max()))
+        n = int(max(gt.frames.max(initial=1), tr.frames.max(initial=1)))
         check_against_trackeval(gt, tr, n, benchmark)
 
 
@@ -424,7 +424,7 @@ def test_iou_equals_core_iou_matrix(g_rows: list, t_rows: list) -> None:
 def test_renaming_and_reordering_ids_changes_nothing(seed: int) -> None:
     rng = np.random.default_rng(seed)
     gt, tr = random_sequence(rng, num_frames=int(rng.integers(3, 25)), n_obj=int(rng.integers(1, 10)))
-    n = int(max(gt.frames.max(), tr.frames.max()))
+    n = int(max(gt.frames.max(initial=1), tr.frames.max(initial=1)))
     base, _ = ours(preprocess_mot(gt, tr, n, "MOT17"))
 
     def rename(d: Detections) -> Detections:
@@ -446,7 +446,7 @@ def test_sequential_fallback_of_clear_matches_trackeval(monkeypatch: pytest.Monk
     rng = np.random.default_rng(5)
     for dup in (0.0, 0.3):
         gt, tr = random_sequence(rng, num_frames=30, n_obj=12, dup=dup)
-        n = int(max(gt.frames.max(), tr.frames.max()))
+        n = int(max(gt.frames.max(initial=1), tr.frames.max(initial=1)))
         te = trackeval_preprocess(trackeval_raw(gt, tr, n), "MOT17")
         got = clear_fields(clear_sequence(preprocess_mot(gt, tr, n, "MOT17")))
         want = fields_of(TE_HOTA.eval_sequence(te), TE_CLEAR.eval_sequence(te), TE_IDENTITY.eval_sequence(te))

@@ -345,8 +345,9 @@ class KinematicGrounder:
 
     def __init__(self, threshold: float = 0.3, max_windows: int = 5, min_track_s: float = 0.5,
                  max_tracks: int | None = None, relative: float = 0.0, window_mode: str = "auto",
-                 snap_s: float = 2.0) -> None:
+                 snap_s: float = 4.0, fallback: str = "none") -> None:
         self.snap_s = snap_s
+        self.fallback = fallback
         self.threshold = threshold
         self.max_windows = max_windows
         self.min_track_s = min_track_s
@@ -413,6 +414,10 @@ class KinematicGrounder:
             result.groundings = [g for g in result.groundings if g.score >= self.relative * best]
         if self.max_tracks:
             result.groundings = result.groundings[: self.max_tracks]
+        if not result.groundings and self.fallback == "all":
+            result.notes.append("no track matched: every track returned over its whole life (fallback)")
+            result.groundings = [Grounding(t, 0.01, np.array([[float(t.frames[0]), float(t.frames[-1]), 0.01]]))
+                                 for t in scene.tracks if len(t) >= min_len]
         return result
 
 

@@ -19,6 +19,7 @@ SUBCOMMANDS: dict[str, str] = {
     "ground": "svag.cli.ground_cmd",
     "bench": "svag.cli.bench_cmd",
     "demo": "svag.cli.demo_cmd",
+    "train": "svag.cli.train_cmd",
 }
 
 

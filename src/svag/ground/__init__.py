@@ -12,6 +12,7 @@ GROUNDERS: dict[str, str] = {
     "kinematic": "svag.ground.kinematic:KinematicGrounder",
     "all-tracks": "svag.ground.baselines:AllTracksGrounder",
     "longest-track": "svag.ground.baselines:LongestTrackGrounder",
+    "learned": "svag.ground.learned:LearnedGrounder",
 }
 
 

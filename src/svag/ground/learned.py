@@ -1,0 +1,121 @@
+"""The learned grounder: a small trajectory-language network (:mod:`svag.ground.learned_model`)
+scores every track of a scene against the query's sentence embedding, per step and per track.
+
+Tracks whose track score passes the checkpoint's threshold (chosen when training) are returned,
+best first (the best track always, so that every query gets an answer), with windows from the
+per-frame relevance (:func:`svag.ground.windows.windows_from_relevance`). Scene features are
+computed once per scene and reused for every query on it; sentence embeddings are cached per text.
+The shipped weights (``svag/models/learned_v1.pt``, see its MODEL_CARD.md) load by default.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, Sequence
+
+import numpy as np
+
+from svag.ground.base import Grounding, GroundingResult, Scene
+from svag.ground.learned_data import RATE, SceneFeatures, scene_step_features
+from svag.ground.windows import windows_from_relevance
+from svag.language.types import ActionQuery
+
+SHIPPED = "learned_v1.pt"
+
+
+def load_shipped() -> tuple[Any, dict]:
+    from importlib.resources import files
+
+    from svag.ground.learned_model import load_checkpoint
+    res = files("svag.models").joinpath(SHIPPED)
+    with res.open("rb") as fh:
+        return load_checkpoint(fh, name=f"svag/models/{SHIPPED}")
+
+
+class LearnedGrounder:
+    """Parameters: ``checkpoint`` (a path; None: the shipped weights), ``threshold`` (track score
+    to match; None: the checkpoint's), ``min_tracks`` (always return at least this many),
+    ``max_tracks``, ``max_windows`` per track, ``min_track_s`` (ignore shorter tracks)."""
+
+    name = "learned"
+    uses_language = True
+
+    def __init__(self, checkpoint: str | os.PathLike | None = None, threshold: float | None = None,
+                 min_tracks: int = 1, max_tracks: int | None = None, max_windows: int = 5,
+                 min_track_s: float = 0.5) -> None:
+        self.checkpoint = checkpoint
+        self.threshold = threshold
+        self.min_tracks = min_tracks
+        self.max_tracks = max_tracks
+        self.max_windows = max_windows
+        self.min_track_s = min_track_s
+        self.net_: Any = None
+        self.config_: dict = {}
+        self.embeddings_: dict[str, np.ndarray] = {}
+        self.scene_cache_: tuple[Scene, SceneFeatures] | None = None
+
+    def _load(self) -> None:
+        if self.net_ is not None:
+            return
+        if self.checkpoint is None:
+            self.net_, self.config_ = load_shipped()
+        else:
+            from svag.ground.learned_model import load_checkpoint
+            self.net_, self.config_ = load_checkpoint(self.checkpoint)
+
+    def reset(self) -> None:
+        self.embeddings_.clear()
+        self.scene_cache_ = None
+
+    def encode_texts(self, texts: Sequence[str]) -> None:
+        """Embed texts in one batch ahead of grounding (optional; ground() embeds on demand)."""
+        from svag.ground.learned_model import embed_texts
+        new = [t for t in dict.fromkeys(texts) if t not in self.embeddings_]
+        self.embeddings_.update(zip(new, embed_texts(new)))
+
+    def _features(self, scene: Scene) -> SceneFeatures:
+        if self.scene_cache_ is None or self.scene_cache_[0] is not scene:
+            self.scene_cache_ = (scene, scene_step_features(scene))
+        return self.scene_cache_[1]
+
+    def relevance(self, scene: Scene, text: str) -> tuple[np.ndarray, np.ndarray, SceneFeatures]:
+        """Per-step relevance (N, K), track scores (N,) and the scene's step features."""
+        from svag.ground.learned_model import predict
+        self._load()
+        if text not in self.embeddings_:
+            self.encode_texts([text])
+        feats = self._features(scene)
+        steps, scores = predict(self.net_, feats, self.embeddings_[text])
+        return steps, scores, feats
+
+    def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
+        result = GroundingResult(query)
+        if not scene.tracks:
+            return result
+        steps, scores, feats = self.relevance(scene, query.text)
+        threshold = self.config_["threshold"] if self.threshold is None else self.threshold
+        order = np.argsort(-scores, kind="stable")
+        min_len = self.min_track_s * scene.fps
+        out = []
+        for i in order:
+            track = scene.tracks[i]
+            if len(track) == 0 or (track.frames[-1] - track.frames[0] + 1) < min_len or not feats.mask[i].any():
+                continue
+            if scores[i] < threshold and len(out) >= self.min_tracks:
+                break
+            wins = self._windows(track, steps[i], feats, scene.fps)
+            if len(wins) == 0:      # nothing above the low threshold: the track's whole life
+                wins = np.array([[float(track.frames[0]), float(track.frames[-1]), float(steps[i].max())]])
+            out.append(Grounding(track, float(scores[i]), wins))
+            if self.max_tracks and len(out) >= self.max_tracks:
+                break
+        result.groundings = out
+        return result
+
+    def _windows(self, track: Any, step_rel: np.ndarray, feats: SceneFeatures, fps: float) -> np.ndarray:
+        first, last = int(track.frames[0]), int(track.frames[-1])
+        frames = np.arange(first, last + 1)
+        ks = np.arange(len(feats.frames))
+        present = (feats.frames >= first) & (feats.frames <= last)
+        u = (frames - 1) / fps * RATE
+        rel = np.interp(u, ks[present], step_rel[present])
+        return windows_from_relevance(rel, first, fps, max_windows=self.max_windows)

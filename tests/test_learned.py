@@ -1,0 +1,114 @@
+"""The learned grounder: deterministic training, the shipped weights on a real scene, clear
+errors for bad checkpoints, and the ``svag train`` command on a tiny subset."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from svag.bench import _scene_for  # noqa: E402
+from svag.data.build import build_ground_truth  # noqa: E402
+from svag.errors import InputError  # noqa: E402
+from svag.ground import build_grounder  # noqa: E402
+from svag.ground.learned_data import build_samples  # noqa: E402
+from svag.ground.learned_model import load_checkpoint, save_checkpoint, train  # noqa: E402
+from svag.language.types import ActionQuery  # noqa: E402
+
+
+def fake_embed(texts):
+    """Deterministic stand-in for MiniLM (no model load in the determinism test)."""
+    out = []
+    for t in texts:
+        seed = int(hashlib.sha256(t.encode()).hexdigest()[:8], 16)
+        v = np.random.default_rng(seed).standard_normal(384).astype(np.float32)
+        out.append(v / np.linalg.norm(v))
+    return np.stack(out)
+
+
+@pytest.fixture(scope="module")
+def tiny_samples(shared_data):
+    gt, _ = build_ground_truth(shared_data / "svag/original/MOT17-training.json", shared_data / "mot", "MOT17",
+                               videos=["MOT17-05"])
+    (v,) = build_samples(gt, str(shared_data / "mot"))
+    return [replace(v, texts=v.texts[:6], labels=v.labels[:6])]
+
+
+def test_training_is_deterministic(tiny_samples, tmp_path):
+    digests = []
+    for run in ("a", "b"):
+        net, cfg = train(tiny_samples, epochs=1, seed=3, embed=fake_embed)
+        cfg["threshold"] = 0.5
+        (tmp_path / run).mkdir()
+        digests.append(save_checkpoint(tmp_path / run / "model.pt", net, cfg))
+    assert digests[0] == digests[1]
+    net, cfg = train(tiny_samples, epochs=1, seed=4, embed=fake_embed)
+    cfg["threshold"] = 0.5
+    assert save_checkpoint(tmp_path / "c.pt", net, cfg) != digests[0]
+
+
+def test_shipped_model_grounds_a_real_scene(shared_data):
+    scene = _scene_for("MOT17-05", shared_data / "mot", shared_data / "trackers" /
+                       "20221127_result_auginput17dim_finethresh_wodist_onefut")
+    g = build_grounder("learned")
+    assert g.uses_language
+    result = g.ground(scene, ActionQuery("A man walking to the left"))
+    assert result.groundings
+    scores = [x.score for x in result.groundings]
+    assert scores == sorted(scores, reverse=True)
+    for x in result.groundings:
+        w = x.windows
+        assert w.ndim == 2 and w.shape[1] == 3 and len(w)
+        assert np.all(w[:, 0] <= w[:, 1])
+        assert np.all(w[:, 0] >= x.track.frames[0]) and np.all(w[:, 1] <= x.track.frames[-1])
+        assert np.all((w[:, 2] >= 0) & (w[:, 2] <= 1))
+
+
+def test_corrupted_checkpoint(tmp_path):
+    bad = tmp_path / "bad.pt"
+    bad.write_bytes(b"this is not a torch file")
+    with pytest.raises(InputError, match="bad.pt.*not a readable torch checkpoint"):
+        load_checkpoint(bad)
+    with pytest.raises(InputError, match="not found"):
+        load_checkpoint(tmp_path / "missing.pt")
+
+
+@pytest.mark.parametrize("key, value, message", [
+    ("n_features", 7, "n_features is 7"),
+    ("feature_spec", "v0", "feature_spec is 'v0'"),
+    ("hidden", 16, "weights do not match its config"),
+    ("threshold", 3.0, "threshold must be in"),
+])
+def test_mismatched_config(tiny_samples, tmp_path, key, value, message):
+    net, cfg = train(tiny_samples, epochs=1, seed=0, embed=fake_embed)
+    cfg["threshold"] = 0.5
+    cfg[key] = value
+    path = tmp_path / "m.pt"
+    save_checkpoint(path, net, cfg)
+    with pytest.raises(InputError, match=message) as info:
+        load_checkpoint(path)
+    assert "m.pt" in str(info.value)
+
+
+def test_train_cli_tiny(shared_data, tmp_path, capsys):
+    from svag.cli.main import main
+    rows = json.loads((shared_data / "svag/original/MOT17-training.json").read_text())
+    ann = tmp_path / "tiny.json"
+    ann.write_text(json.dumps([r for r in rows if r["Video"] == "MOT17-05"][:8]))
+    out = tmp_path / "tiny.pt"
+    code = main(["train", str(ann), "--mot-root", str(shared_data / "mot"), "--dataset", "MOT17",
+                 "--out", str(out), "--epochs", "1"])
+    assert code == 0 and out.is_file()
+    net, cfg = load_checkpoint(out)
+    assert cfg["epochs"] == 1 and cfg["training_data"][0]["file"] == "tiny.json"
+    assert main(["train", str(ann), "--mot-root", str(shared_data / "mot"), "--dataset", "MOT17",
+                 "--out", str(out)]) == 2          # exists, no --force
+    assert "--force" in capsys.readouterr().err
+    g = build_grounder("learned", checkpoint=out)
+    scene = _scene_for("MOT17-05", Path(shared_data) / "mot", None)
+    assert g.ground(scene, ActionQuery("a person walking")).groundings

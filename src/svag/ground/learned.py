@@ -34,14 +34,17 @@ def load_shipped() -> tuple[Any, dict]:
 class LearnedGrounder:
     """Parameters: ``checkpoint`` (a path; None: the shipped weights), ``threshold`` (track score
     to match; None: the checkpoint's), ``min_tracks`` (always return at least this many),
-    ``max_tracks``, ``max_windows`` per track, ``min_track_s`` (ignore shorter tracks)."""
+    ``max_tracks``, ``max_windows`` per track, ``min_track_s`` (ignore shorter tracks), ``snap_s``
+    (the first window spans all runs, stretched to the track's ends within this many seconds:
+    SVAG-Bench annotators mark an action over most of a track's presence; the runs follow)."""
 
     name = "learned"
     uses_language = True
 
     def __init__(self, checkpoint: str | os.PathLike | None = None, threshold: float | None = None,
                  min_tracks: int = 1, max_tracks: int | None = None, max_windows: int = 5,
-                 min_track_s: float = 0.5) -> None:
+                 min_track_s: float = 0.5, snap_s: float = 2.0) -> None:
+        self.snap_s = snap_s
         self.checkpoint = checkpoint
         self.threshold = threshold
         self.min_tracks = min_tracks
@@ -103,8 +106,7 @@ class LearnedGrounder:
             if scores[i] < threshold and len(out) >= self.min_tracks:
                 break
             wins = self._windows(track, steps[i], feats, scene.fps)
-            if len(wins) == 0:      # nothing above the low threshold: the track's whole life
-                wins = np.array([[float(track.frames[0]), float(track.frames[-1]), float(steps[i].max())]])
+            wins = self._with_span(track, wins, float(scores[i]), scene.fps)
             out.append(Grounding(track, float(scores[i]), wins))
             if self.max_tracks and len(out) >= self.max_tracks:
                 break
@@ -119,3 +121,14 @@ class LearnedGrounder:
         u = (frames - 1) / fps * RATE
         rel = np.interp(u, ks[present], step_rel[present])
         return windows_from_relevance(rel, first, fps, max_windows=self.max_windows)
+
+    def _with_span(self, track: Any, wins: np.ndarray, score: float, fps: float) -> np.ndarray:
+        first, last = float(track.frames[0]), float(track.frames[-1])
+        if len(wins) == 0:      # nothing above the low threshold: the track's whole life
+            return np.array([[first, last, score]])
+        lo, hi = float(wins[:, 0].min()), float(wins[:, 1].max())
+        edge = self.snap_s * fps
+        lo, hi = (first if lo - first <= edge else lo), (last if last - hi <= edge else hi)
+        span = np.array([[lo, hi, score]])
+        rest = wins[~((wins[:, 0] == lo) & (wins[:, 1] == hi))]
+        return np.vstack([span, rest])[: self.max_windows]

@@ -12,15 +12,14 @@ OpenCV is imported only when a pixel detector is first used.
 """
 from __future__ import annotations
 
-import difflib
 from typing import Any, Callable
 
+from svag.registry import build
 from svag.detect.base import Detector, FrameDetections, detect_video
 from svag.detect.hog import HogDetector
 from svag.detect.mot_file import MotFileDetector, normalise_scores, read_detections
 from svag.detect.motion import MotionDetector
 from svag.detect.nms import nms
-from svag.errors import InputError
 
 DETECTORS: dict[str, Callable[..., Detector]] = {
     "mot": MotFileDetector,
@@ -32,16 +31,7 @@ DEFAULT_DETECTOR = "motion"
 
 def build_detector(name: str, **kwargs: Any) -> Detector:
     """The detector registered as ``name``, built with ``kwargs``."""
-    try:
-        factory = DETECTORS[name]
-    except KeyError:
-        close = difflib.get_close_matches(str(name), DETECTORS, n=1)
-        raise InputError(f"unknown detector {name!r}; known detectors: {', '.join(sorted(DETECTORS))}",
-                         hint=f"did you mean {close[0]!r}?" if close else None) from None
-    try:
-        return factory(**kwargs)
-    except TypeError as exc:
-        raise InputError(f"detector {name!r}: {exc}") from None
+    return build("detector", DETECTORS, name, **kwargs)
 
 
 __all__ = ["DEFAULT_DETECTOR", "DETECTORS", "Detector", "FrameDetections", "HogDetector", "MotFileDetector",

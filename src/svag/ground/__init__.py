@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from svag.errors import InputError
+from svag.registry import build
 
 # name -> "module:Class", imported on demand (heavy grounders pull optional dependencies)
 GROUNDERS: dict[str, str] = {
@@ -17,10 +17,8 @@ GROUNDERS: dict[str, str] = {
 
 
 def build_grounder(name: str, **kwargs: Any) -> Any:
-    if name not in GROUNDERS:
-        import difflib
-        close = difflib.get_close_matches(name, GROUNDERS, n=1)
-        hint = f"did you mean {close[0]!r}?" if close else None
-        raise InputError(f"unknown grounder {name!r}; known: {sorted(GROUNDERS)}", hint=hint)
-    module, cls = GROUNDERS[name].split(":")
-    return getattr(importlib.import_module(module), cls)(**kwargs)
+    """The grounder registered as ``name`` (its module is imported on demand)."""
+    def lazy(spec: str) -> Any:
+        module, cls = spec.split(":")
+        return lambda **kw: getattr(importlib.import_module(module), cls)(**kw)
+    return build("grounder", {k: lazy(v) for k, v in GROUNDERS.items()}, name, **kwargs)

@@ -197,16 +197,24 @@ def _turn(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
     return smooth(out, c.seconds(1.0))
 
 
+def _others(f: TrackFeatures, c: _Ctx):  # type: ignore[no-untyped-def]
+    """The track's time slice of the scene grid, the mask of the other tracks, their offsets
+    (dx, dy, px) from this track and its box height; None when it is alone."""
+    g = c.grid
+    sl = slice(int(f.frames[0]) - 1, int(f.frames[0]) - 1 + len(f))
+    others = np.arange(g.cx.shape[0]) != c.index
+    if not others.any():
+        return None
+    return sl, others, g.cx[others, sl] - g.cx[c.index, sl], g.cy[others, sl] - g.cy[c.index, sl], g.h[c.index, sl]
+
+
 def _relation(kind: str) -> Callable[[TrackFeatures, _Ctx, str | None], np.ndarray]:
     def score(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
         g = c.grid
-        sl = slice(int(f.frames[0]) - 1, int(f.frames[0]) - 1 + len(f))
-        others = np.arange(g.cx.shape[0]) != c.index
-        if not others.any():
+        rel = _others(f, c)
+        if rel is None:
             return np.zeros(len(f))
-        dx = g.cx[others, sl] - g.cx[c.index, sl]
-        dy = g.cy[others, sl] - g.cy[c.index, sl]
-        h = g.h[c.index, sl]
+        sl, others, dx, dy, h = rel
         dist = np.hypot(dx, dy) / h                                # in own heights
         near = 1.0 - sig(dist, 4.0, 0.7)
         if kind == "approach" or kind == "move_away_from":
@@ -274,12 +282,11 @@ def _circle(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
 def _near(moving: bool) -> Callable[[TrackFeatures, _Ctx, str | None], np.ndarray]:
     """Close to another actor (interacting; fighting when also moving)."""
     def score(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
-        g = c.grid
-        sl = slice(int(f.frames[0]) - 1, int(f.frames[0]) - 1 + len(f))
-        others = np.arange(g.cx.shape[0]) != c.index
-        if not others.any():
+        rel = _others(f, c)
+        if rel is None:
             return np.zeros(len(f))
-        dist = np.hypot(g.cx[others, sl] - g.cx[c.index, sl], g.cy[others, sl] - g.cy[c.index, sl]) / g.h[c.index, sl]
+        _, _, dx, dy, h = rel
+        dist = np.hypot(dx, dy) / h
         s = np.nan_to_num(1.0 - sig(dist, 1.5, 0.3)).max(axis=0)
         return s * _moving(f, c, None) if moving else s
     return score

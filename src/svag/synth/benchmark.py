@@ -29,7 +29,8 @@ from svag import __version__
 from svag.core.types import Dataset, Query, SvagData, Track
 from svag.errors import InputError
 from svag.io.svag_json import write_svag
-from svag.synth.files import DetConfig, VideoWriter, det_text, gt_text, write_seqinfo
+from svag.synth.files import DetConfig, det_text, gt_text, write_seqinfo
+from svag.video.writer import VideoWriter
 from svag.synth.planner import RandomPlanner, random_scene
 from svag.synth.queries import PredicateFrames, SynthQuery, generate_queries
 from svag.synth.render import Renderer

@@ -3,58 +3,14 @@ while one of its windows is active. Writes H.264 MP4 through PyAV (MPEG-4 Part 2
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
-from svag.errors import InputError
+from svag.video.writer import VideoWriter
 
 PALETTE = [(66, 135, 245), (245, 93, 66), (80, 200, 120), (240, 200, 60), (200, 90, 220), (60, 210, 220),
            (250, 150, 40), (150, 150, 255)]   # BGR
-
-
-class VideoWriter:
-    """Minimal MP4 writer over PyAV: ``write(image_bgr)``, ``close()`` (also a context manager)."""
-
-    def __init__(self, path: str | os.PathLike, width: int, height: int, fps: float) -> None:
-        import av
-        from fractions import Fraction
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.container = av.open(str(self.path), mode="w")
-        rate = Fraction(fps).limit_denominator(1001)
-        for codec in ("libx264", "mpeg4"):
-            try:
-                self.stream = self.container.add_stream(codec, rate=rate)
-                break
-            except (ValueError, av.error.FFmpegError):  # type: ignore[attr-defined]
-                continue
-        else:
-            raise InputError("no H.264 or MPEG-4 encoder available in PyAV", file=str(path))
-        self.stream.width, self.stream.height = width - width % 2, height - height % 2
-        self.stream.pix_fmt = "yuv420p"
-        if self.stream.codec_context.name in ("libx264", "h264"):
-            self.stream.options = {"preset": "veryfast", "crf": "23"}
-        self.stream.thread_type = "AUTO"
-        self._av = av
-
-    def write(self, image: np.ndarray) -> None:
-        img = image[: self.stream.height, : self.stream.width]
-        frame = self._av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="bgr24")
-        for packet in self.stream.encode(frame):
-            self.container.mux(packet)
-
-    def close(self) -> None:
-        for packet in self.stream.encode():
-            self.container.mux(packet)
-        self.container.close()
-
-    def __enter__(self) -> "VideoWriter":
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.close()
 
 
 def draw_box(image: np.ndarray, box: np.ndarray, color: tuple[int, int, int], label: str) -> None:
@@ -86,9 +42,10 @@ def render_groundings(video: str | os.PathLike, out: str | os.PathLike, items: S
             text = spec.text if len(spec.text) <= 40 else spec.text[:37] + "..."
             for f, box in zip(t.frames[active].tolist(), t.boxes[active]):
                 draws.setdefault(f, []).append((box, color, f"#{t.track_id} {text}"))
-    with VideoWriter(out, reader.info.width, reader.info.height, fps) as writer:
+    w, h = reader.info.width - reader.info.width % 2, reader.info.height - reader.info.height % 2
+    with VideoWriter(out, w, h, fps) as writer:
         for frame in reader:
-            img = frame.image.copy()
+            img = frame.image[:h, :w].copy()
             for box, color, label in draws.get(frame.index, ()):
                 draw_box(img, box, color, label)
             writer.write(img)

@@ -4,8 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 EXTRAS ?= all,test,bench
-STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
-comma  := ,
+STAMP  := $(VENV)/.installed
 
 .PHONY: install test demo bench clean
 

@@ -29,6 +29,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_synth.py
 	$(PY) benchmarks/bench_tracking.py
 	$(PY) benchmarks/bench_grounding.py
+	$(PY) benchmarks/bench_query_parsing.py
+	$(PY) benchmarks/bench_learned.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

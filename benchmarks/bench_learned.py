@@ -6,7 +6,7 @@ tracker's tracks and with the oracle (gt) tracks, and score under the official a
 protocol, next to the trivial baselines and the kinematic grounder. Prints the table (per video,
 mean over videos, pooled) and writes the JSON.
 
-    .venv/bin/python benchmarks/bench_learned.py --data /work/shared/data
+    .venv/bin/python benchmarks/bench_learned.py [--data ../shared/data]
 
 Same seed, same numbers (training is deterministic). About 5 x 1 min on 2 CPU cores.
 """
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 TRACKER = "trackers/20221127_result_auginput17dim_finethresh_wodist_onefut"
@@ -27,7 +28,9 @@ def main() -> None:
     from svag.ground.learned_model import cross_validate, format_cv
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--data", required=True, help="the shared data folder (svag/, mot/, trackers/)")
+    default = os.environ.get("SVAG_SHARED_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data"))
+    p.add_argument("--data", default=default, help="the shared data folder (svag/, mot/, trackers/); "
+                                                  "default ../shared/data or $SVAG_SHARED_DATA")
     p.add_argument("--epochs", type=int, default=6)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=str(Path(__file__).parent / "results" / "learned_cv.json"))

@@ -145,3 +145,20 @@ def test_bench_run_baselines_and_kinematic(shared_data: Path, tmp_path: Path, ca
     # oracle tracks over their whole lives: every ground-truth track is found
     assert res["all-tracks"]["scores"]["svag-strict"]["all"]["DetRe"] > 95
     assert "kinematic" in capsys.readouterr().out
+
+
+def test_hybrid_keeps_kinematic_windows_of_learned_tracks(shared_data: Path):
+    from svag.bench import _scene_for
+    from svag.ground import build_grounder
+    from svag.pipeline import parse_all
+    scene = _scene_for("MOT17-05", shared_data / "mot",
+                       shared_data / "trackers" / "20221127_result_auginput17dim_finethresh_wodist_onefut")
+    query = parse_all(["a man walks to the left"])[0]
+    kin = {g.track.track_id: g for g in build_grounder("kinematic").ground(scene, query).groundings}
+    hyb = build_grounder("hybrid").ground(scene, query).groundings
+    assert hyb and len(hyb) <= len(kin)
+    for g in hyb:   # a subset of the kinematic matches, same windows, rescored by the learned model
+        k = kin[g.track.track_id]
+        np.testing.assert_array_equal(g.windows[:, :2], k.windows[:, :2])
+        assert 0.1 <= g.score <= k.score
+    assert [g.score for g in hyb] == sorted((g.score for g in hyb), reverse=True)

@@ -10,6 +10,7 @@ from svag.registry import build
 # name -> "module:Class", imported on demand (heavy grounders pull optional dependencies)
 GROUNDERS: dict[str, str] = {
     "kinematic": "svag.ground.kinematic:KinematicGrounder",
+    "hybrid": "svag.ground.hybrid:HybridGrounder",
     "all-tracks": "svag.ground.baselines:AllTracksGrounder",
     "longest-track": "svag.ground.baselines:LongestTrackGrounder",
     "learned": "svag.ground.learned:LearnedGrounder",

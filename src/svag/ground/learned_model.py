@@ -295,6 +295,7 @@ def cross_validate(samples: Sequence[VideoSamples], eval_gt: Any, mot_root: str,
     from svag.bench import _scene_for, _subset, ground_dataset, score
     from svag.core.types import Dataset, SvagData
     from svag.ground import build_grounder
+    from svag.ground.hybrid import HybridGrounder
     from svag.ground.learned import LearnedGrounder
     modes = {"tracker": tracks_dir, "oracle": None} if tracks_dir else {"oracle": None}
     scenes = {m: {v: _scene_for(v, Path(mot_root), Path(d) if d else None) for v in videos} for m, d in modes.items()}
@@ -312,11 +313,13 @@ def cross_validate(samples: Sequence[VideoSamples], eval_gt: Any, mot_root: str,
         held_labels.append(lab)
         grounder = LearnedGrounder()
         grounder.net_, grounder.config_ = net, cfg
+        hybrid = HybridGrounder(learned=grounder)
         folds[v] = {"threshold": cfg["threshold"], "train_seconds": secs,
                     "train_videos": sorted(s.name for s in train_set)}
         for m in modes:
-            pred, _ = ground_dataset(_subset(gt, v), {v: scenes[m][v]}, grounder)
-            preds[m].setdefault("learned", []).append(pred)
+            for name, g in (("learned", grounder), ("hybrid", hybrid)):
+                pred, _ = ground_dataset(_subset(gt, v), {v: scenes[m][v]}, g)
+                preds[m].setdefault(name, []).append(pred)
         if log:
             log(f"fold {v}: trained in {secs:.1f} s, threshold {cfg['threshold']:.2f}")
     scores: dict[str, dict[str, Any]] = {m: {} for m in modes}
@@ -324,7 +327,8 @@ def cross_validate(samples: Sequence[VideoSamples], eval_gt: Any, mot_root: str,
         for name in ("all-tracks", "longest-track", "kinematic"):
             pred, _ = ground_dataset(gt, scenes[m], build_grounder(name))
             scores[m][name] = score(gt, pred)
-        scores[m]["learned"] = score(gt, _merge(preds[m]["learned"]))
+        for name in ("learned", "hybrid"):
+            scores[m][name] = score(gt, _merge(preds[m][name]))
     cv_th = best_threshold(np.concatenate(held_scores), np.concatenate(held_labels)) if held_scores else None
     return {"videos": list(videos), "folds": folds, "cv_threshold": cv_th, "scores": scores}
 

@@ -26,6 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--tracks", metavar="DIR", help="tracker results <VIDEO>.txt")
     src.add_argument("--oracle-tracks", action="store_true", help="the ground-truth tracks, ids hidden")
     r.add_argument("--grounder", action="append", default=[], help="grounder to run (repeatable)")
+    r.add_argument("--grounder-option", "-O", action="append", default=[], metavar="GROUNDER.KEY=VALUE",
+                   help="parameter of one grounder, repeatable, e.g. -O kinematic.threshold=0.5")
     r.add_argument("--protocol", action="append", choices=("svag", "svag-strict"),
                    help="protocols to report (default: both)")
     r.add_argument("--out", metavar="PRED.json", help="write the prediction of the last --grounder")
@@ -43,8 +45,15 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("output file exists; pass --force to overwrite it", file=out)
     gt = read_svag(args.gt, "gt")
     protocols = args.protocol or ["svag", "svag-strict"]
+    from svag.cli.ground_cmd import parse_options
+    options: dict[str, dict] = {}
+    for name_key, value in parse_options(args.grounder_option).items():
+        name, dot, key = name_key.partition(".")
+        if not dot:
+            raise InputError(f"bench options are GROUNDER.KEY=VALUE, got {name_key!r}")
+        options.setdefault(name, {})[key] = value
     runs = run_benchmark(gt, args.mot_root, tracks_dir=None if args.oracle_tracks else args.tracks,
-                         grounders=args.grounder or ["kinematic"], protocols=protocols)
+                         grounders=args.grounder or ["kinematic"], grounder_args=options, protocols=protocols)
     for protocol in protocols:
         print(format_runs(runs, protocol))
         print()

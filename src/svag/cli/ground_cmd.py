@@ -30,6 +30,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                                   "detecting and tracking")
     p.add_argument("--render", metavar="OUT.mp4", help="write the video with the matched tracks drawn")
     p.add_argument("--grounder", default="kinematic", help="grounder (default: kinematic)")
+    p.add_argument("--grounder-option", "-O", action="append", default=[], metavar="KEY=VALUE",
+                   help="grounder parameter, repeatable, e.g. -O threshold=0.5 -O window_mode=segments")
     p.add_argument("--detector", default="motion", help="detector for pixels: motion (default; static cameras), "
                                                       "hog, or mot (the sequence's det/det.txt)")
     p.add_argument("--tracker", default="bytetrack")
@@ -58,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if not video.exists():
         raise InputError("video not found", file=str(video))
     config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
+                          grounder_args=parse_options(args.grounder_option),
                           detector_args={"path": str(video / "det" / "det.txt")} if args.detector == "mot" else {},
                           stride=args.stride, resize=args.resize, cache_dir="" if args.no_cache else None)
     vg = VideoGrounder(config)
@@ -91,6 +94,22 @@ def run(args: argparse.Namespace) -> int:
         render_groundings(video, args.render, list(zip(specs, results)), stride=config.stride)
         print(f"wrote {args.render}")
     return 0
+
+
+def parse_options(items: list[str]) -> dict:
+    """``KEY=VALUE`` strings to keyword arguments (values read as JSON when they parse: numbers,
+    true/false, null; else kept as text)."""
+    import json
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(f"grounder option must be KEY=VALUE, got {item!r}")
+        try:
+            out[key.strip()] = json.loads(value)
+        except ValueError:
+            out[key.strip()] = value
+    return out
 
 
 def _query_specs(args: argparse.Namespace, video: Path, num_frames: int):  # type: ignore[no-untyped-def]

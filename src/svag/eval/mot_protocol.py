@@ -347,22 +347,32 @@ def load_sequence(seq: MotSequence, tracker_file: Path, benchmark: str | None,
     return preprocess_mot(gt, tr, length, bench), bench
 
 
+PARALLEL_MIN_BYTES = 4 << 20     # "auto" forks only when the input files are this large in all
+
+
 def evaluate_mot(gt: PathLike, trackers: PathLike, benchmark: str | None = None,
-                 sequences: list[str] | None = None) -> EvalResult:
+                 sequences: list[str] | None = None, workers: int | str = "auto") -> EvalResult:
     """Evaluate a tracker on MOTChallenge sequences (see the module docstring); ``sequences``
-    restricts a folder of sequences to those names (TrackEval's ``SEQ_INFO``)."""
+    restricts a folder of sequences to those names (TrackEval's ``SEQ_INFO``).
+
+    ``workers``: processes that read and evaluate whole sequences at once (this process is one
+    of them). ``"auto"`` uses up to 2 when there are >= 2 sequences, >= 2 CPUs, the ``fork``
+    start method, and input files of :data:`PARALLEL_MIN_BYTES` or more; ``1`` is serial. The
+    results (and any error: that of the first failing sequence, as serially) are the same."""
     seqs = select_sequences(find_sequences(gt), sequences)
     files = find_tracker_files(trackers, seqs)
+    jobs = [(s, files[s.name], benchmark) for s in seqs]
+    n = _worker_count(workers, jobs)
+    outcomes = _run_parallel(jobs, n) if n > 1 else [_run_job(j) for j in jobs]
     notes: list[str] = []
     per_seq: dict[str, SequenceCounts] = {}
     rows: list[dict[str, Any]] = []
     used: dict[str, list[str]] = {}
-    for s in seqs:
-        data, bench = load_sequence(s, files[s.name], benchmark, notes)
+    for (s, tracker_file, _), (counts, bench, job_notes) in zip(jobs, outcomes):
+        notes.extend(job_notes)
         used.setdefault(bench, []).append(s.name)
-        per_seq[s.name] = evaluate_sequence(data)
-        rows.append({"sequence": s.name, "benchmark": bench, "gt": str(s.gt_file),
-                     "tracker": str(files[s.name])})
+        per_seq[s.name] = counts
+        rows.append({"sequence": s.name, "benchmark": bench, "gt": str(s.gt_file), "tracker": str(tracker_file)})
     datasets = {name: mot_fields(c) for name, c in per_seq.items()}
     for row in rows:
         row.update(datasets[row["sequence"]])
@@ -371,3 +381,115 @@ def evaluate_mot(gt: PathLike, trackers: PathLike, benchmark: str | None = None,
                  "; ".join(f"{b} for {', '.join(names)}" for b, names in used.items()))
     combined = mot_fields(combine_counts(list(per_seq.values())))
     return EvalResult(protocol="mot", mean=combined, datasets=datasets, per_query=rows, notes=notes)
+
+
+# ----------------------------------------------------------------------------------------------
+# sequences in parallel
+
+_Job = tuple[MotSequence, Path, "str | None"]
+_Outcome = tuple[SequenceCounts, str, list[str]]
+
+
+def _run_job(job: _Job) -> _Outcome:
+    s, tracker_file, benchmark = job
+    notes: list[str] = []
+    data, bench = load_sequence(s, tracker_file, benchmark, notes)
+    return evaluate_sequence(data), bench, notes
+
+
+def _job_bytes(job: _Job) -> int:
+    try:
+        return os.path.getsize(job[0].gt_file) + os.path.getsize(job[1])
+    except OSError:
+        return 0
+
+
+def _worker_count(workers: int | str, jobs: list[_Job]) -> int:
+    if workers == "auto":
+        import multiprocessing as mp
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:
+            cpus = os.cpu_count() or 1
+        if (len(jobs) < 2 or cpus < 2 or "fork" not in mp.get_all_start_methods()
+                or mp.current_process().daemon or sum(map(_job_bytes, jobs)) < PARALLEL_MIN_BYTES):
+            return 1
+        return 2
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise InputError(f"workers must be 'auto' or an integer >= 1, got {workers!r}")
+    return min(int(workers), len(jobs))
+
+
+def _run_parallel(jobs: list[_Job], n: int) -> list[_Outcome]:
+    """Jobs shared by ``n`` processes: ``n - 1`` forked children and this one, each taking the
+    next job (largest files first) when it is free. A job that failed (or whose process died)
+    is run again here, so the caller sees the very exception a serial run raises."""
+    import multiprocessing as mp
+    if "fork" not in mp.get_all_start_methods():
+        return [_run_job(j) for j in jobs]
+    ctx = mp.get_context("fork")
+    order = sorted(range(len(jobs)), key=lambda i: -_job_bytes(jobs[i]))
+    _preload_readers(jobs)
+    counter = ctx.Value("i", 0)
+    children = []
+    results: dict[int, _Outcome | None] = {}
+    answered: set[int | None] = set()
+    try:
+        for _ in range(n - 1):
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(jobs, order, counter, send), daemon=True)
+            proc.start()
+            send.close()
+            children.append((proc, recv))
+        results.update(_take_jobs(jobs, order, counter))
+        for proc, recv in children:
+            try:
+                results.update(recv.recv())
+                answered.add(proc.pid)
+            except (EOFError, OSError):
+                pass                      # a dead child: its jobs are missing, run below
+    finally:
+        for proc, recv in children:
+            recv.close()
+            # a child that has sent its results is exiting: not waited for (its teardown takes
+            # milliseconds); multiprocessing reaps it at the next start or at exit
+            if proc.pid not in answered:
+                proc.terminate()
+                proc.join()
+    return [out if (out := results.get(i)) is not None else _run_job(jobs[i]) for i in range(len(jobs))]
+
+
+def _take_jobs(jobs: list[_Job], order: list[int], counter: Any) -> dict[int, _Outcome | None]:
+    """Run the next free job until none is left; None for a job that raised (the parent runs
+    it again to raise)."""
+    done: dict[int, _Outcome | None] = {}
+    while True:
+        with counter.get_lock():
+            k = counter.value
+            counter.value = k + 1
+        if k >= len(order):
+            return done
+        try:
+            done[order[k]] = _run_job(jobs[order[k]])
+        except Exception:
+            done[order[k]] = None
+
+
+def _child(jobs: list[_Job], order: list[int], counter: Any, send: Any) -> None:
+    done = _take_jobs(jobs, order, counter)
+    try:
+        send.send(done)
+    except Exception:                     # unpicklable: the parent runs these jobs itself
+        send.send({})
+    send.close()
+
+
+def _preload_readers(jobs: list[_Job]) -> None:
+    """Import the fast text reader here, once, so that forked children inherit it."""
+    from svag.io.mot import fast_reader_for
+    for s, tracker_file, _ in jobs:
+        for path in (s.gt_file, tracker_file):
+            try:
+                fast_reader_for(os.path.getsize(path))
+            except OSError:
+                pass

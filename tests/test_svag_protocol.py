@@ -158,3 +158,17 @@ def test_query_without_prediction_is_all_false_negatives():
     assert r.mean["DetPr"] == pytest.approx(100.0)
     assert r.mean["mIoU"] == pytest.approx(50.0)
     assert any("no prediction entry" in n for n in r.notes)
+
+
+def test_strict_weighs_queries_equally():
+    """Query 1 has three tracks, all found exactly; query 2 one track, missed. Per track the mean
+    IoU would be 3/4; every query weighing the same it is (1 + 0) / 2."""
+    q1_gt = (_track(1, 1, 20, windows=((1, 20),)), _track(2, 1, 20, x=200, windows=((1, 20),)),
+             _track(3, 1, 20, x=400, windows=((1, 20),)))
+    gt = _data([Query(1, "q", "v", 40, q1_gt), Query(2, "r", "v", 40, (_track(1, 1, 20, windows=((1, 20),)),))])
+    q1_pred = tuple(Track(t.track_id, t.frames, t.boxes, windows=np.array([[1.0, 20.0, 1.0]])) for t in q1_gt)
+    pred = _data([Query(1, "q", "v", 40, q1_pred), Query(2, "r", "v", 40, ())])
+    r = evaluate_svag(gt, pred, protocol="svag-strict")
+    assert r.mean["mIoU"] == pytest.approx(50.0)
+    assert r.mean["R1@0.5"] == pytest.approx(50.0)
+    assert r.mean["mAP"] == pytest.approx(50.0)

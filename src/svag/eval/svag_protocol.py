@@ -12,7 +12,8 @@ Two protocols share the spatial part and differ in how tracks are paired and win
 
 ``svag-strict``
     Each ground-truth track is paired with the prediction matched to *it* in the most frames at
-    alpha 0.5; every ground-truth track of every query is scored (unpaired: IoU 0, AP 0);
+    alpha 0.5; every ground-truth track of every query is scored (unpaired: IoU 0, AP 0), a
+    query's score being the mean over its tracks, every query weighing the same;
     windows are ranked by score; both sides are read as 1-based inclusive frame windows
     ``[s, e]`` (interval ``[s - 1, e]``); nothing is rounded.
 """
@@ -264,14 +265,28 @@ class _TemporalAcc:
     max_ap_windows: int | None = None       # windows kept per predicted track for AP
     items: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     ap_items: list[tuple[list[np.ndarray], list[np.ndarray]]] = field(default_factory=list)
+    query_of: list[int] = field(default_factory=list)      # the query of each unit
+    ap_query_of: list[int] = field(default_factory=list)
 
     def add(self, preds: np.ndarray, gts: np.ndarray, ap_preds: list[np.ndarray] | None,
-            ap_gts: list[np.ndarray]) -> None:
+            ap_gts: list[np.ndarray], query: int) -> None:
         """R1/R5/R10 compare ``preds`` with ``gts``; AP pools ``ap_preds`` against ``ap_gts``
-        (``None``: the unit has no AP, as a query without any predicted window officially)."""
+        (``None``: the unit has no AP, as a query without any predicted window officially).
+        Every query weighs the same: the units of a query share its weight."""
         self.items.append((preds, gts))
+        self.query_of.append(query)
         if ap_preds is not None:
             self.ap_items.append((ap_preds, ap_gts))
+            self.ap_query_of.append(query)
+
+    @staticmethod
+    def _weights(query_of: list[int]) -> np.ndarray:
+        q = np.asarray(query_of, dtype=np.int64)
+        if len(q) == 0:
+            return np.zeros(0)
+        _, inv, counts = np.unique(q, return_inverse=True, return_counts=True)
+        w = 1.0 / counts[inv]
+        return w / w.sum()
 
     def recall(self) -> np.ndarray:
         """(units, 3): the IoU that R1 (and mIoU), R5 and R10 read."""
@@ -280,12 +295,13 @@ class _TemporalAcc:
         return recall_ious(self.items, (1, 5, 10), rank=self.rank)
 
     def fields(self, recall: np.ndarray) -> dict[str, float]:
-        out = {"mIoU": 100.0 * float(np.mean(recall[:, 0])) if len(recall) else 0.0}
+        w = self._weights(self.query_of)
+        out = {"mIoU": 100.0 * float(w @ recall[:, 0]) if len(recall) else 0.0}
         for i, name in enumerate(("R1", "R5", "R10")):
             for t in RECALL_THRESHOLDS:
-                out[f"{name}@{t}"] = 100.0 * float(np.mean(recall[:, i] >= t)) if len(recall) else 0.0
-        ap = (average_precisions(self.ap_items, MAP_THRESHOLDS, rank=self.rank,
-                                 max_windows=self.max_ap_windows).mean(axis=0)
+                out[f"{name}@{t}"] = 100.0 * float(w @ (recall[:, i] >= t)) if len(recall) else 0.0
+        ap = (self._weights(self.ap_query_of) @ average_precisions(
+                  self.ap_items, MAP_THRESHOLDS, rank=self.rank, max_windows=self.max_ap_windows)
               if self.ap_items else np.zeros(len(MAP_THRESHOLDS)))
         out["mAP"] = 100.0 * float(np.mean(ap))
         for t in RECALL_THRESHOLDS:
@@ -322,7 +338,7 @@ def _temporal_official(lay: _Layout, pairing: list[list[int | None]], rows: list
         ap_gts = [_gt_intervals(t, pair.gt.video_name, True) for t in pair.gt.tracks]
         empty_pred += len(preds) == 0
         no_gt_windows += len(gts) == 0
-        acc.add(preds, gts, ap_preds if any(len(w) for w in ap_preds) else None, ap_gts)
+        acc.add(preds, gts, ap_preds if any(len(w) for w in ap_preds) else None, ap_gts, k)
         rows[k]["_unit"] = len(acc.items) - 1
     if empty_pred:
         notes.append(f"{empty_pred} scored queries have a paired prediction without windows: IoU 0 "
@@ -354,7 +370,7 @@ def _temporal_strict(lay: _Layout, pairing: list[list[int | None]], rows: list[d
                 skipped += 1
                 continue
             preds = _strict_intervals(_windows_of(lay, k, pairing[k][j]))
-            acc.add(preds, gts, [preds], [gts])
+            acc.add(preds, gts, [preds], [gts], k)
             units.append(len(acc.items) - 1)
         rows[k]["scored"] = bool(units)
         rows[k]["_units"] = units

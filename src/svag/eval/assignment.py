@@ -52,15 +52,25 @@ def assign_frames(score: np.ndarray, pair_ptr: np.ndarray, n_gt: np.ndarray, n_t
         elif _n_perms(g, k) <= MAX_PERMS:
             out.append(_brute_force(score, pair_ptr[sel], g, k))
         else:
-            for t in sel:
-                start = pair_ptr[t]
-                rows, cols = linear_sum_assignment(-score[start:start + g * k].reshape(g, k))
-                out.append(start + rows * k + cols)
+            out.append(_hungarian(score, pair_ptr[sel], g, k))
     if not out:
         return np.zeros(0, np.int64)
     matched = np.concatenate(out)
     matched.sort()
     return matched
+
+
+def _hungarian(score: np.ndarray, starts: np.ndarray, g: int, k: int) -> np.ndarray:
+    """linear_sum_assignment on each (g, k) block at ``starts``; thousands of calls per sequence
+    in crowded scenes, so the blocks are gathered (and negated) at once and the loop does
+    nothing but call the solver. It returns rows in order, all of them when g <= k (the
+    output order does not matter: callers sort the flat indices)."""
+    blocks = -score[starts[:, None] + np.arange(g * k)].reshape(-1, g, k)
+    if g <= k:
+        cols = np.array([linear_sum_assignment(b)[1] for b in blocks]).reshape(-1, g)
+        return (starts[:, None] + np.arange(g) * k + cols).ravel()
+    rc = np.array([linear_sum_assignment(b) for b in blocks]).reshape(-1, 2, k)
+    return (starts[:, None] + rc[:, 0] * k + rc[:, 1]).ravel()
 
 
 def _brute_force(score: np.ndarray, starts: np.ndarray, g: int, k: int) -> np.ndarray:

@@ -381,16 +381,12 @@ class EdgeGroups:
         self.group = np.full(e, -1, np.int64)
         self.cell = np.full(e, -1, np.int64)
         rest = self.grouped
-        ug, ig = np.unique(eg[rest], return_inverse=True)
-        ut, it = np.unique(et[rest], return_inverse=True)
+        ig, ug = _compact(eg[rest], num_gt_dets)
+        it, ut = _compact(et[rest], num_tracker_dets)
         n = len(ug) + len(ut)
         graph = coo_matrix((np.ones(len(rest)), (ig, it + len(ug))), shape=(n, n))
         k, label = connected_components(graph, directed=False) if n else (0, np.zeros(0, np.int64))
-        # number the groups by their first gt row, i.e. in time order
-        _, first = np.unique(label[:len(ug)], return_index=True)
-        renum = np.empty(k, np.int64)
-        renum[label[:len(ug)][np.sort(first)]] = np.arange(k)
-        lab_g, lab_t = renum[label[:len(ug)]], renum[label[len(ug):]]
+        lab_g, lab_t = _in_first_order(label[:len(ug)], label[len(ug):], k)
         pos_g, self.n_rows, rows = _positions(lab_g, ug, k)
         pos_t, self.n_cols, cols = _positions(lab_t, ut, k)
         size = self.n_rows * self.n_cols
@@ -409,10 +405,14 @@ class EdgeGroups:
         self.frame = gt_frame[rows[np.cumsum(self.n_rows) - self.n_rows]] if k else np.zeros(0, np.int64)
         self.tie = np.zeros(k, bool)
         sc = score[rest]
-        srt = np.sort(sc)
-        repeated = srt[1:][srt[1:] == srt[:-1]]          # values seen twice anywhere: usually none
-        if len(repeated):
-            cand = np.flatnonzero(np.isin(sc, repeated))
+        by_score = np.argsort(sc)
+        srt = sc[by_score]
+        dup = srt[1:] == srt[:-1]                        # values seen twice anywhere: few
+        if dup.any():
+            in_run = np.zeros(len(sc), bool)
+            in_run[1:] = dup
+            in_run[:-1] |= dup
+            cand = by_score[in_run]
             order = np.lexsort((sc[cand], g[cand]))
             gs, ss = g[cand][order], sc[cand][order]
             same = (gs[1:] == gs[:-1]) & (ss[1:] == ss[:-1])
@@ -437,9 +437,35 @@ class EdgeGroups:
         return out
 
 
+def _compact(nodes: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(nodes, return_inverse=True)`` reversed, for ints in ``0 .. n_nodes - 1``: a
+    presence mask and a running count instead of a sort (this runs once per CLEAR round)."""
+    present = np.zeros(n_nodes, bool)
+    present[nodes] = True
+    index = np.cumsum(present) - 1
+    return index[nodes], np.flatnonzero(present)
+
+
+def _in_first_order(lab_g: np.ndarray, lab_t: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Component labels renumbered in order of each component's first gt node.
+
+    Every component has a gt node and scipy numbers components as its search meets them in node
+    order (gt nodes first), so the labels usually come in that order already; checking that is
+    linear, the renumbering (a sort) only runs if they do not."""
+    if len(lab_g) == 0:
+        return lab_g, lab_t
+    seen = np.maximum.accumulate(lab_g)
+    if lab_g[0] == 0 and np.all(lab_g[1:] <= seen[:-1] + 1) and seen[-1] == k - 1:
+        return lab_g, lab_t
+    _, first = np.unique(lab_g, return_index=True)
+    renum = np.empty(k, np.int64)
+    renum[lab_g[np.sort(first)]] = np.arange(k)
+    return renum[lab_g], renum[lab_t]
+
+
 def _positions(label: np.ndarray, nodes: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Position of each node inside its group (nodes sorted), group sizes, nodes in group order."""
-    order = np.argsort(label, kind="stable")
+    order = _stable_order(label, k)
     size = np.bincount(label, minlength=k)
     pos = np.empty(len(label), np.int64)
     pos[order] = np.arange(len(label)) - np.repeat(np.cumsum(size) - size, size)

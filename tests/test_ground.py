@@ -97,11 +97,18 @@ def test_ground_pets_video_end_to_end(shared_data: Path, tmp_path: Path, capsys)
     assert "move_left" in capsys.readouterr().out
 
 
-def test_ground_over_tracks_with_ground_truth_queries(shared_data: Path, tmp_path: Path, capsys):
+@pytest.fixture()
+def mot17_05_gt(shared_data: Path, tmp_path: Path) -> Path:
+    """Official-format ground truth of the SVAG-Bench MOT17-05 queries, built by `svag data build`."""
     gt = tmp_path / "gt.json"
     assert main(["data", "build", str(shared_data / "svag" / "original" / "MOT17-training.json"),
                  "--mot-root", str(shared_data / "mot"), "--dataset", "MOT17", "--videos", "MOT17-05",
                  "--out", str(gt)]) == 0
+    return gt
+
+
+def test_ground_over_tracks_with_ground_truth_queries(shared_data: Path, mot17_05_gt: Path, tmp_path: Path, capsys):
+    gt = mot17_05_gt
     pred = tmp_path / "pred.json"
     tracks = shared_data / "trackers" / "20221127_result_auginput17dim_finethresh_wodist_onefut" / "MOT17-05.txt"
     assert main(["ground", str(shared_data / "mot" / "MOT17-05"), "--tracks", str(tracks), "--queries", str(gt),
@@ -132,11 +139,8 @@ def test_ground_bad_input(args, message, shared_data: Path, tmp_path: Path, caps
     assert message in err and "Traceback" not in err
 
 
-def test_bench_run_baselines_and_kinematic(shared_data: Path, tmp_path: Path, capsys):
-    gt = tmp_path / "gt.json"
-    assert main(["data", "build", str(shared_data / "svag" / "original" / "MOT17-training.json"),
-                 "--mot-root", str(shared_data / "mot"), "--dataset", "MOT17", "--videos", "MOT17-05",
-                 "--out", str(gt)]) == 0
+def test_bench_run_baselines_and_kinematic(shared_data: Path, mot17_05_gt: Path, tmp_path: Path, capsys):
+    gt = mot17_05_gt
     scores = tmp_path / "bench.json"
     assert main(["bench", "run", str(gt), "--mot-root", str(shared_data / "mot"), "--oracle-tracks",
                  "--grounder", "kinematic", "--json", str(scores)]) == 0

@@ -451,3 +451,31 @@ def test_sequential_fallback_of_clear_matches_trackeval(monkeypatch: pytest.Monk
         got = clear_fields(clear_sequence(preprocess_mot(gt, tr, n, "MOT17")))
         want = fields_of(TE_HOTA.eval_sequence(te), TE_CLEAR.eval_sequence(te), TE_IDENTITY.eval_sequence(te))
         assert_fields_equal(got, {k: v for k, v in want.items() if k in got})
+
+
+def test_bipartite_components_match_scipy():
+    """The label-propagation path (small graphs) and the scipy path number components alike."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from svag.eval.sequence import bipartite_components
+    rng = np.random.default_rng(7)
+    for trial in range(300):
+        ng, nt = (int(v) for v in rng.integers(1, 40, 2))
+        if trial % 3 == 0:      # a long chain: more rounds than the propagation tries
+            m = min(ng, nt)
+            eg, et = np.r_[np.arange(m), np.arange(1, m)], np.r_[np.arange(m), np.arange(m - 1)]
+        else:
+            e = int(rng.integers(1, 3 * (ng + nt)))
+            eg, et = rng.integers(0, ng, e), rng.integers(0, nt, e)
+        ug, ig = np.unique(eg, return_inverse=True)
+        ut, it = np.unique(et, return_inverse=True)
+        k, lab_g, lab_t = bipartite_components(ig, it, len(ug), len(ut))
+        n = len(ug) + len(ut)
+        k2, lab = connected_components(coo_matrix((np.ones(len(ig)), (ig, it + len(ug))), shape=(n, n)),
+                                       directed=False)
+        _, first = np.unique(lab[:len(ug)], return_index=True)
+        renum = np.empty(k2, np.int64)
+        renum[lab[:len(ug)][np.sort(first)]] = np.arange(k2)
+        assert k == k2
+        assert np.array_equal(lab_g, renum[lab[:len(ug)]]) and np.array_equal(lab_t, renum[lab[len(ug):]])

@@ -29,8 +29,6 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from svag.core.boxes import iou_matrix
 from svag.core.types import Detections
@@ -39,7 +37,7 @@ from svag.eval.clear import clear_fields, clear_sequence, combine_clear
 from svag.eval.hota import HotaCounts, combine_hota, hota_fields, hota_sequence
 from svag.eval.identity import combine_identity, identity_fields, identity_sequence
 from svag.eval.result import EvalResult
-from svag.eval.sequence import EPS, BoxIndex, EdgeGroups, SequenceData
+from svag.eval.sequence import EPS, BoxIndex, EdgeGroups, SequenceData, bipartite_components
 from svag.io.mot import read_mot_gt, read_mot_results, read_seqinfo
 
 PathLike = str | os.PathLike
@@ -207,10 +205,7 @@ def _edge_components(eg: np.ndarray, et: np.ndarray) -> np.ndarray:
     """Connected component of each edge of a bipartite graph."""
     ug, ig = np.unique(eg, return_inverse=True)
     ut, it = np.unique(et, return_inverse=True)
-    n = len(ug) + len(ut)
-    _, label = connected_components(coo_matrix((np.ones(len(eg)), (ig, it + len(ug))), shape=(n, n)),
-                                    directed=False)
-    return label[ig]
+    return bipartite_components(ig, it, len(ug), len(ut))[1][ig]
 
 
 # ----------------------------------------------------------------------------------------------

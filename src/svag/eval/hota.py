@@ -20,7 +20,7 @@ import numpy as np
 
 from scipy.optimize import linear_sum_assignment
 
-from svag.eval.sequence import EdgeGroups, SequenceData
+from svag.eval.sequence import EdgeGroups, SequenceData, compact_ids
 
 ALPHAS = np.arange(0.05, 0.99, 0.05)          # 19 thresholds 0.05 ... 0.95, as TrackEval
 N_ALPHA = len(ALPHAS)
@@ -102,7 +102,10 @@ def hota_segments(seq: SequenceData, segment_of_frame: np.ndarray, n_segments: i
     ok = denom > EPS
     sim_iou = np.zeros_like(sim)
     sim_iou[ok] = sim[ok] / denom[ok]
-    cells, cell_inv = np.unique(cell, return_inverse=True)
+    if ng * nt <= 8 * len(cell) + (1 << 22):      # the id-pair table fits: no sort needed
+        cell_inv, cells = compact_ids(cell, ng * nt)
+    else:
+        cells, cell_inv = np.unique(cell, return_inverse=True)
     potential = np.bincount(cell_inv, weights=sim_iou, minlength=len(cells))
     cg, ct = cells // nt, cells % nt
     gas = potential / (gt_count[cg] + tr_count[ct] - potential) if len(cells) else potential

@@ -381,8 +381,8 @@ class EdgeGroups:
         self.group = np.full(e, -1, np.int64)
         self.cell = np.full(e, -1, np.int64)
         rest = self.grouped
-        ig, ug = _compact(eg[rest], num_gt_dets)
-        it, ut = _compact(et[rest], num_tracker_dets)
+        ig, ug = compact_ids(eg[rest], num_gt_dets)
+        it, ut = compact_ids(et[rest], num_tracker_dets)
         k, lab_g, lab_t = bipartite_components(ig, it, len(ug), len(ut))
         pos_g, self.n_rows, rows = _positions(lab_g, ug, k)
         pos_t, self.n_cols, cols = _positions(lab_t, ut, k)
@@ -402,10 +402,11 @@ class EdgeGroups:
         self.frame = gt_frame[rows[np.cumsum(self.n_rows) - self.n_rows]] if k else np.zeros(0, np.int64)
         self.tie = np.zeros(k, bool)
         sc = score[rest]
-        by_score = np.argsort(sc)
-        srt = sc[by_score]
-        dup = srt[1:] == srt[:-1]                        # values seen twice anywhere: few
-        if dup.any():
+        srt = np.sort(sc)                                # cheaper than argsort; ties are rare
+        if np.any(srt[1:] == srt[:-1]):                  # values seen twice anywhere
+            by_score = np.argsort(sc)
+            srt = sc[by_score]
+            dup = srt[1:] == srt[:-1]
             in_run = np.zeros(len(sc), bool)
             in_run[1:] = dup
             in_run[:-1] |= dup
@@ -434,9 +435,10 @@ class EdgeGroups:
         return out
 
 
-def _compact(nodes: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(nodes, return_inverse=True)`` reversed, for ints in ``0 .. n_nodes - 1``: a
-    presence mask and a running count instead of a sort (this runs once per CLEAR round)."""
+def compact_ids(nodes: np.ndarray, n_nodes: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(nodes, return_inverse=True)`` reversed (inverse, sorted uniques), for ints in
+    ``0 .. n_nodes - 1``: a presence mask and a running count instead of a sort (EdgeGroups
+    runs once per CLEAR round)."""
     present = np.zeros(n_nodes, bool)
     present[nodes] = True
     index = np.cumsum(present) - 1

@@ -74,7 +74,8 @@ def _pandas_table(pd: object, path: Path) -> np.ndarray | None:
         return None
     if arr.ndim != 2 or arr.dtype != np.float64 or not np.isfinite(arr).all():
         return None
-    return np.ascontiguousarray(arr)
+    # column-major as pandas stores it: readers take whole columns, so no transposing copy
+    return arr
 
 
 def _fast_table(path: Path) -> np.ndarray | None:

@@ -165,11 +165,19 @@ class BoxIndex:
         self.num_frames = int(num_frames)
         self.width = np.zeros(self.num_frames)
         self.sorted_keys: np.ndarray | None = None
+        self._sorted = False
         if len(self.frame) == 0:
             return
-        np.maximum.at(self.width, self.frame, self.x1 - self.x0)
         self.base = float(self.x0.min()) - 1.0
         self.span = float(self.x0.max()) - self.base + 1.0
+
+    def _sort(self) -> None:
+        """Sort the rows for searching, on first use as the indexed side: the query side
+        needs no sort (and preprocessing builds an index per side of each search)."""
+        if self._sorted:
+            return
+        self._sorted = True
+        np.maximum.at(self.width, self.frame, self.x1 - self.x0)
         if np.isfinite(self.span) and self.span * (self.num_frames + 1) < _KEY_LIMIT:
             key = self.frame * self.span + (self.x0 - self.base)
             self.order = np.argsort(key)        # equal keys may come in any order
@@ -184,6 +192,7 @@ class BoxIndex:
         if len(self.frame) == 0 or len(q.frame) == 0:
             z = np.zeros(0, np.int64)
             return z, z
+        self._sort()
         if self.sorted_keys is not None:
             lo_x = np.clip(q.x0 - self.width[q.frame] - _X_MARGIN - self.base, 0.5, self.span - 0.5)
             hi_x = np.clip(q.x1 + _X_MARGIN - self.base, 0.5, self.span - 0.5)
@@ -221,7 +230,7 @@ class BoxIndex:
         cq, ci, sim = cq[keep], ci[keep], sim[keep]
         key = cq * len(self.frame) + ci
         if len(key) > 1 and np.any(key[1:] < key[:-1]):
-            order = np.argsort(key)
+            order = np.argsort(key, kind="stable")   # already grouped by query row: timsort runs
             cq, ci, sim = cq[order], ci[order], sim[order]
         return cq, ci, sim
 

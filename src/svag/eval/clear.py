@@ -99,7 +99,12 @@ class _Matcher:
         seq, eg, et = self.seq, self.eg, self.et
         scored = (seq.n_gt_t > 0) & (seq.n_tr_t > 0)
         rank = (np.cumsum(scored) - 1)[seq.gt_frame[eg]]
-        order = np.lexsort((rank, seq.tr_id[et], seq.gt_id[eg]))
+        n_rank, n_tid = int(rank.max()) + 1, max(seq.num_tracker_ids, 1)
+        if seq.num_gt_ids * n_tid * n_rank < 2 ** 62:
+            # (gt id, tracker id, rank) is unique per edge, so one integer key sorts the same
+            order = np.argsort((seq.gt_id[eg] * n_tid + seq.tr_id[et]) * n_rank + rank)
+        else:
+            order = np.lexsort((rank, seq.tr_id[et], seq.gt_id[eg]))
         gi, ti, rk = seq.gt_id[eg][order], seq.tr_id[et][order], rank[order]
         linked = (gi[1:] == gi[:-1]) & (ti[1:] == ti[:-1]) & (rk[1:] == rk[:-1] + 1)
         self.pred = np.full(len(eg), -1, np.int64)

@@ -345,11 +345,18 @@ class SequenceData:
         return _stable_order(self.gt_id, self.num_gt_ids)
 
     def edges(self, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(gt row, tracker row, IoU) of the pairs with ``IoU >= threshold`` (threshold > 0)."""
+        """(gt row, tracker row, IoU) of the pairs with ``IoU >= threshold`` (threshold > 0),
+        read-only and kept per threshold (CLEAR and Identity ask for the same)."""
         if threshold <= 0:
             raise ValueError("edges() lists non-zero pairs only; use the dense arrays for threshold <= 0")
-        k = self.nz_sim >= threshold
-        return self.nz_gt[k], self.nz_tr[k], self.nz_sim[k]
+        cache = self.__dict__.setdefault("_edges", {})    # instances are immutable
+        if threshold not in cache:
+            k = np.flatnonzero(self.nz_sim >= threshold)   # one scan for the three arrays
+            out = (self.nz_gt[k], self.nz_tr[k], self.nz_sim[k])
+            for a in out:
+                a.flags.writeable = False                  # shared by the callers
+            cache[threshold] = out
+        return cache[threshold]
 
     def __repr__(self) -> str:
         return (f"SequenceData(num_frames={self.num_frames}, gt_dets={self.num_gt_dets}, "

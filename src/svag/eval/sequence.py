@@ -401,17 +401,11 @@ class EdgeGroups:
         it, ut = compact_ids(et[rest], num_tracker_dets)
         k, lab_g, lab_t = bipartite_components(ig, it, len(ug), len(ut))
         pos_g, self.n_rows, rows = _positions(lab_g, ug, k)
-        pos_t, self.n_cols, cols = _positions(lab_t, ut, k)
+        pos_t, self.n_cols, _ = _positions(lab_t, ut, k)
         size = self.n_rows * self.n_cols
         self.cell_ptr = np.zeros(k + 1, np.int64)
         np.cumsum(size, out=self.cell_ptr[1:])
-        # cells: each group's rows (in order) x its cols, row-major
-        row_group = np.repeat(np.arange(k), self.n_rows)
-        reps = self.n_cols[row_group]
-        self.cell_row = np.repeat(rows, reps)
-        first_cell = np.cumsum(reps) - reps
-        col_start = np.cumsum(self.n_cols) - self.n_cols
-        self.cell_col = cols[np.arange(len(self.cell_row)) - np.repeat(first_cell - col_start[row_group], reps)]
+        # cells: each group's rows (in order) x its cols, row-major; the cell of each edge
         g = lab_g[ig]
         self.group[rest] = g
         self.cell[rest] = self.cell_ptr[g] + pos_g[ig] * self.n_cols[g] + pos_t[it]

@@ -136,12 +136,13 @@ def _rows_from(dets: Detections, num_frames: int, what: str) -> _Rows:
 
 
 def _subset_rows(rows: _Rows, keep: np.ndarray, num_frames: int) -> _Rows:
+    keep = np.flatnonzero(keep)             # once, not once per array a mask would index
     frame = rows.frame[keep]
+    ids = rows.ids[keep]
     used = np.zeros(len(rows.orig_id), bool)
-    used[rows.ids[keep]] = True
+    used[ids] = True
     remap = np.cumsum(used) - 1
-    return _Rows(frame, _ptr(frame, num_frames), remap[rows.ids[keep]], rows.orig_id[used],
-                 rows.boxes[keep], rows.src[keep])
+    return _Rows(frame, _ptr(frame, num_frames), remap[ids], rows.orig_id[used], rows.boxes[keep], rows.src[keep])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -294,7 +295,7 @@ class SequenceData:
         tk = np.ones(self.num_tracker_dets, bool) if tr_keep is None else np.asarray(tr_keep, bool)
         g = _subset_rows(self._gt, gk, self.num_frames)
         t = _subset_rows(self._tr, tk, self.num_frames)
-        k = gk[self.nz_gt] & tk[self.nz_tr]
+        k = np.flatnonzero(gk[self.nz_gt] & tk[self.nz_tr])
         g_new, t_new = np.cumsum(gk) - 1, np.cumsum(tk) - 1
         return SequenceData(self.num_frames, g, t, g_new[self.nz_gt[k]], t_new[self.nz_tr[k]],
                             self.nz_sim[k], self.gt_source, self.tr_source)

@@ -166,3 +166,11 @@ def test_hybrid_keeps_kinematic_windows_of_learned_tracks(shared_data: Path):
         np.testing.assert_array_equal(g.windows[:, :2], k.windows[:, :2])
         assert 0.1 <= g.score <= k.score
     assert [g.score for g in hyb] == sorted((g.score for g in hyb), reverse=True)
+
+
+def test_truncated_video_is_reported(shared_data: Path, tmp_path: Path, capsys):
+    video = tmp_path / "cut.avi"
+    video.write_bytes((shared_data / "video" / "pets09-s2l1.avi").read_bytes()[:300_000])
+    assert main(["ground", str(video), "a person walks to the left", "--no-cache", "--no-progress"]) == 0
+    err = capsys.readouterr().err
+    assert "warning:" in err and "header says 795 frames but decoding stopped" in err and "Traceback" not in err

@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(out: Path, args: argparse.Namespace) -> int:
     from svag.cli.eval_cmd import format_table
     from svag.eval.svag_protocol import evaluate_svag
+    from svag.ground.appearance import is_colour_word
     from svag.io.svag_json import read_svag, write_svag
     from svag.pipeline import GroundConfig, QuerySpec, VideoGrounder, parse_all, to_prediction
     from svag.synth import generate_benchmark
@@ -54,7 +55,7 @@ def _run(out: Path, args: argparse.Namespace) -> int:
     scene = vg.scene_from_video(seq, progress=False)
     queries = [q for d in gt for q in d]
     parsed = parse_all([q.text for q in queries])
-    if any(q.attributes for q in parsed):
+    if any(is_colour_word(a) for q in parsed for a in q.attributes):
         scene = vg.with_colours(scene, seq)
     results = vg.ground(scene, parsed)
     specs = [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for q in queries]

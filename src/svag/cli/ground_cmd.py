@@ -69,9 +69,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         scene = vg.scene_from_video(video, progress=not args.no_progress)
     dataset, specs = _query_specs(args, video, scene.num_frames)
+    from svag.ground.appearance import is_colour_word
     from svag.pipeline import has_pixels, parse_all
     parsed = parse_all([s.text for s in specs])
-    if any(q.attributes for q in parsed) and has_pixels(video):
+    if any(is_colour_word(a) for q in parsed for a in q.attributes) and has_pixels(video):
         scene = vg.with_colours(scene, video)
     results = vg.ground(scene, parsed)
     for spec, res in zip(specs, results):

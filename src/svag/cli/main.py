@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from svag import __version__
 from svag.errors import SvagError
@@ -56,13 +57,26 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 1
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings(record=True) as caught:   # shown as plain lines, below
+            warnings.simplefilter("always", UserWarning)
+            code = int(args.func(args) or 0)
+        for w in _unique(caught):
+            print(f"svag {args.command}: warning: {w}", file=sys.stderr)
+        return code
     except SvagError as exc:
         print(f"svag {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _unique(caught: list) -> list[str]:
+    seen: list[str] = []
+    for w in caught:
+        if issubclass(w.category, UserWarning) and str(w.message) not in seen:
+            seen.append(str(w.message))
+    return seen
 
 
 if __name__ == "__main__":

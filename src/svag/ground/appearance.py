@@ -52,3 +52,7 @@ def colour_probability(descriptor: np.ndarray, word: str) -> float:
     if name not in COLOURS:
         return 1.0          # not a colour word: no evidence either way
     return float(min(1.0, 3.0 * descriptor[COLOURS.index(name)]))
+
+
+def is_colour_word(word: str) -> bool:
+    return SYNONYMS.get(word, word) in COLOURS

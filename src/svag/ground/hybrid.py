@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 
 from svag.ground.base import Grounding, GroundingResult, Scene
 from svag.ground.kinematic import KinematicGrounder

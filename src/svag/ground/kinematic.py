@@ -18,6 +18,7 @@ from typing import Callable
 
 import numpy as np
 
+from svag.ground.appearance import is_colour_word
 from svag.ground.base import Grounding, GroundingResult, Scene
 from svag.ground.features import SceneGrid, TrackFeatures, smooth, track_features
 from svag.ground.windows import chain_steps, windows_from_relevance
@@ -409,8 +410,9 @@ class KinematicGrounder:
         if not query.steps:
             result.notes.append(f"no understood action in {query.text!r}: nothing grounded")
             return result
-        if any(a for a in query.attributes) and not scene.colors:
-            result.notes.append(f"appearance words {list(query.attributes)} ignored: no image crops for this scene")
+        colours = [a for a in query.attributes if is_colour_word(a)]
+        if colours and not scene.colors:
+            result.notes.append(f"colour words {colours} ignored: no image crops for this scene")
         min_len = self.min_track_s * scene.fps
         for track, (f, steps) in zip(scene.tracks, self.relevance(scene, query)):
             if len(f) < min_len:

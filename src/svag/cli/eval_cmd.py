@@ -32,7 +32,7 @@ what each protocol computes and how it differs from the official toolkit."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("eval", help="evaluate predictions (SVAG, SVAG-strict or MOTChallenge)",
+    p = sub.add_parser("eval", help="evaluate predictions (SVAG, SVAG-strict, MOTChallenge, STVG, moment retrieval)",
                        description="Evaluate predictions against ground truth.", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("gt", help="ground truth: SVAG JSON (svag protocols) or MOT sequence folder / gt.txt (mot)")

@@ -30,7 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  svag eval gt.json pred.json --json scores.json\n"
                "  svag eval --protocol mot MOT17-02/ tracker/MOT17-02.txt\n"
                "  svag data build MOT17-training.json --mot-root mot/ --dataset MOT17 --out gt.json\n"
-               "  svag synth --out synth/ --videos 10 --frames 300",
+               "  svag synth --out synth/ --videos 10 --frames 300\n"
+               "  svag ground video.mp4 \"a person walks to the left\" --render out.mp4 --out pred.json\n"
+               "  svag bench run gt.json --mot-root mot/ --tracks tracker_results/ --grounder kinematic\n"
+               "  svag demo",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"svag {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -5,6 +5,7 @@ import argparse
 import json
 from pathlib import Path
 
+from svag.cli.common import check_outputs
 from svag.errors import InputError
 
 EPILOG = """examples:
@@ -40,9 +41,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from svag.bench import format_runs, run_benchmark, runs_to_json
     from svag.io.svag_json import read_svag, write_svag
-    for out in (args.out, args.json):
-        if out and Path(out).exists() and not args.force:
-            raise InputError("output file exists; pass --force to overwrite it", file=out)
+    check_outputs(args.force, args.out, args.json)
     gt = read_svag(args.gt, "gt")
     protocols = args.protocol or ["svag", "svag-strict"]
     from svag.cli.ground_cmd import parse_options

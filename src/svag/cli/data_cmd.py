@@ -6,7 +6,7 @@ import json
 import sys
 from pathlib import Path
 
-from svag.errors import InputError
+from svag.cli.common import check_outputs
 
 BUILD_EPILOG = """examples:
   svag data build svag/original/MOT17-training.json --mot-root mot/ --dataset MOT17 --out gt.json
@@ -64,16 +64,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 1)[1])
 
 
-def _check_outputs(force: bool, *paths: str | None) -> None:
-    for out in paths:
-        if out and Path(out).exists() and not force:
-            raise InputError("output file exists; pass --force to overwrite it", file=out)
-
-
 def run_build(args: argparse.Namespace) -> int:
     from svag.data.build import build_ground_truth
     from svag.io.svag_json import write_svag
-    _check_outputs(args.force, args.out, args.report)
+    check_outputs(args.force, args.out, args.report)
     videos = [v.strip() for v in args.videos.split(",") if v.strip()] if args.videos else None
     data, report = build_ground_truth(args.annotations, args.mot_root, args.dataset, videos=videos,
                                       queries=args.queries, layout=args.layout, strict=args.strict)
@@ -87,7 +81,7 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     from svag.data.catalog import catalog, catalog_to_obj, format_catalog
-    _check_outputs(args.force, args.json)
+    check_outputs(args.force, args.json)
     entries = catalog(args.path, max_depth=args.depth)
     print(format_catalog(entries) if entries else f"nothing supported found under {args.path}")
     if args.json:

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from svag.cli.common import check_outputs
 from svag.errors import InputError
 from svag.eval.result import EvalResult
 
@@ -56,9 +57,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    for out in (args.json, args.per_query):
-        if out and Path(out).exists() and not args.force:
-            raise InputError("output file exists; pass --force to overwrite it", file=out)
+    check_outputs(args.force, args.json, args.per_query)
     result = _evaluate(args)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)

@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from svag.cli.common import check_outputs
 from svag.errors import InputError
 
 EPILOG = """examples:
@@ -53,9 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from svag.io.svag_json import write_svag
     from svag.pipeline import GroundConfig, VideoGrounder, to_prediction
 
-    for out in (args.out, args.render):
-        if out and Path(out).exists() and not args.force:
-            raise InputError("output file exists; pass --force to overwrite it", file=out)
+    check_outputs(args.force, args.out, args.render)
     video = Path(args.video)
     if not video.exists():
         raise InputError("video not found", file=str(video))

@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+from svag.cli.common import check_outputs
 from svag.errors import InputError
 
 EPILOG = """examples:
@@ -59,9 +60,7 @@ def load_samples(files: list[str], mot_root: str, dataset: str) -> tuple[list, l
 def run(args: argparse.Namespace) -> int:
     from svag.ground.learned_model import (best_threshold, cross_validate, fit, format_cv, save_checkpoint,
                                            track_scores)
-    for out in (args.out, args.cv_json):
-        if out and Path(out).exists() and not args.force:
-            raise InputError("output file exists; pass --force to overwrite it", file=out)
+    check_outputs(args.force, args.out, args.cv_json)
     if args.epochs < 1:
         raise InputError(f"--epochs must be at least 1, got {args.epochs}")
     samples, described = load_samples(args.annotations, args.mot_root, args.dataset)

@@ -10,6 +10,7 @@ import pytest
 
 from svag.cli.main import main
 from svag.core.types import Track
+from svag.io.svag_json import read_svag
 from svag.ground.base import Scene
 from svag.ground.kinematic import KinematicGrounder
 from svag.language.types import ActionQuery, Predicate
@@ -142,8 +143,14 @@ def test_ground_bad_input(args, message, shared_data: Path, tmp_path: Path, caps
 def test_bench_run_baselines_and_kinematic(shared_data: Path, mot17_05_gt: Path, tmp_path: Path, capsys):
     gt = mot17_05_gt
     scores = tmp_path / "bench.json"
+    pred = tmp_path / "pred.json"
     assert main(["bench", "run", str(gt), "--mot-root", str(shared_data / "mot"), "--oracle-tracks",
-                 "--grounder", "kinematic", "--json", str(scores)]) == 0
+                 "--grounder", "all-tracks", "--json", str(scores), "--out", str(pred)]) == 0
+    # --out holds the named grounder's prediction (every track), not the baseline run after it
+    written = read_svag(pred, "pred")
+    assert min(len(q.tracks) for d in written for q in d) > 1
+    assert main(["bench", "run", str(gt), "--mot-root", str(shared_data / "mot"), "--oracle-tracks",
+                 "--grounder", "kinematic", "--json", str(scores), "--force"]) == 0
     res = json.loads(scores.read_text())
     assert set(res) == {"all-tracks", "longest-track", "kinematic"}
     # oracle tracks over their whole lives: every ground-truth track is found

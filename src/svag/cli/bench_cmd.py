@@ -51,13 +51,15 @@ def run(args: argparse.Namespace) -> int:
         if not dot:
             raise InputError(f"bench options are GROUNDER.KEY=VALUE, got {name_key!r}")
         options.setdefault(name, {})[key] = value
+    grounders = args.grounder or ["kinematic"]
     runs = run_benchmark(gt, args.mot_root, tracks_dir=None if args.oracle_tracks else args.tracks,
-                         grounders=args.grounder or ["kinematic"], grounder_args=options, protocols=protocols)
+                         grounders=grounders, grounder_args=options, protocols=protocols)
     for protocol in protocols:
         print(format_runs(runs, protocol))
         print()
     if args.out:
-        write_svag(args.out, runs[-1].prediction, "pred", overwrite=args.force)
+        chosen = next(r for r in runs if r.name == grounders[-1])   # not a baseline run after it
+        write_svag(args.out, chosen.prediction, "pred", overwrite=args.force)
     if args.json:
         Path(args.json).write_text(json.dumps(runs_to_json(runs), indent=1))
     return 0

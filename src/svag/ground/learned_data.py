@@ -179,3 +179,83 @@ def build_samples(gt: SvagData, mot_root: str, videos: set[str] | None = None) -
                 labels.append(lab)
         out.append(VideoSamples(video, feats, list(row), texts, labels))
     return out
+
+
+def tracker_matches(gt_tracks: list[Track], tracks: list[Track], num_frames: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Frames where a tracker track covers a ground-truth track (box IoU >= 0.5): parallel arrays
+    (gt index, tracker index, frame), one entry per such (gt box, tracker box) pair."""
+    from svag.core.types import Detections
+    from svag.eval.sequence import SequenceData
+
+    def dets(ts: list[Track]) -> Detections:
+        relabelled = [Track(i, t.frames, t.boxes) for i, t in enumerate(ts)]
+        return Detections.from_tracks(relabelled, num_frames)
+
+    seq = SequenceData.build(dets(gt_tracks), dets(tracks), num_frames)
+    ok = seq.nz_sim >= 0.5 - 1e-10
+    g, p = seq.nz_gt[ok], seq.nz_tr[ok]
+    return seq.gt_orig_id[seq.gt_id[g]], seq.tr_orig_id[seq.tr_id[p]], seq.gt_frame[g]
+
+
+def tracker_samples(gt: SvagData, mot_root: str, tracks_dirs: list[str], videos: set[str] | None = None,
+                    min_match_s: float = 0.5) -> list[VideoSamples]:
+    """Training pairs on a tracker's tracks (what the grounder sees at test time): a tracker track
+    is a positive of a query when it covers one of the query's gt tracks (IoU >= 0.5) inside the
+    track's windows for at least ``min_match_s`` seconds; its per-step labels are those steps.
+    Every other tracker track of the video is a negative. Videos without a tracker file are left
+    out. ``tracks_dirs``: folders of ``<VIDEO>.txt`` MOT result files, searched in order."""
+    from pathlib import Path
+
+    from svag.data.mot_seq import find_sequence
+    from svag.errors import InputError
+    from svag.io.mot import read_mot_results
+    by_video: dict[str, list] = {}
+    for d in gt.datasets:
+        for q in d.queries:
+            if videos is None or q.video_name in videos:
+                by_video.setdefault(q.video_name, []).append(q)
+    out = []
+    for video in sorted(by_video):
+        seq = find_sequence(mot_root, video)
+        info = seq.info() if seq is not None else None
+        if seq is None or info is None or not info.frame_rate:
+            raise InputError(f"no MOT sequence with seqinfo.ini for video {video!r}", file=str(mot_root))
+        names = (video, seq.path.name, info.name)
+        path = next((Path(d) / f"{n}.txt" for d in tracks_dirs for n in names if (Path(d) / f"{n}.txt").is_file()),
+                    None)
+        if path is None:
+            continue
+        tracks = [t for t in read_mot_results(path, num_frames=info.length).tracks() if len(t)]
+        feats = scene_features(tracks, info.width, info.height, info.frame_rate, info.length)
+        gt_tracks = {int(t.track_id): t for t in seq.gt().tracks()}
+        gids = sorted(gt_tracks)
+        gi, pi, fr = tracker_matches([gt_tracks[g] for g in gids], tracks, info.length)
+        step_of = np.searchsorted(feats.frames, fr)
+        exact = (step_of < len(feats.frames)) & (feats.frames[np.minimum(step_of, len(feats.frames) - 1)] == fr)
+        min_frames = min_match_s * info.frame_rate
+        texts, labels = [], []
+        seen: set[str] = set()
+        for q in by_video[video]:
+            if q.text in seen:
+                continue
+            seen.add(q.text)
+            lab: dict[int, np.ndarray] = {}
+            for t in q.tracks:
+                if int(t.track_id) not in gt_tracks:
+                    continue
+                g = gids.index(int(t.track_id))
+                inside = np.zeros(len(fr), bool)
+                for s, e, _ in t.windows:
+                    inside |= (fr >= s) & (fr <= e)
+                sel = (gi == g) & inside
+                p_ids, counts = np.unique(pi[sel], return_counts=True)
+                for p in p_ids[counts >= min_frames]:
+                    y = lab.setdefault(int(p), np.zeros(len(feats.frames), np.float32))
+                    hit = sel & (pi == p) & exact
+                    y[step_of[hit]] = 1.0
+            if lab:
+                texts.append(q.text)
+                labels.append(lab)
+        out.append(VideoSamples(video, feats, [int(t.track_id) for t in tracks], texts, labels))
+    return out

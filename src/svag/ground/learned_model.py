@@ -166,7 +166,7 @@ def predict(net: Any, feats: SceneFeatures, embedding: np.ndarray, chunk: int = 
 
 def train(samples: Sequence[VideoSamples], *, epochs: int = 15, seed: int = 0, hidden: int = 32, layers: int = 4,
           kernel: int = 5, lr: float = 3e-3, neg_per_query: int = 12, queries_per_batch: int = 8,
-          embed: Callable[[Sequence[str]], np.ndarray] = embed_texts,
+          rank_weight: float = 0.0, embed: Callable[[Sequence[str]], np.ndarray] = embed_texts,
           log: Callable[[str], None] | None = None) -> tuple[Any, dict]:
     """Train on the samples; deterministic for a seed. Returns (network, config without
     ``threshold``/``training_data``, which the caller fills in)."""
@@ -192,10 +192,12 @@ def train(samples: Sequence[VideoSamples], *, epochs: int = 15, seed: int = 0, h
             net.train()
             losses = []
             for vi, qs in batches:
-                x, m, y, ty, e = _batch(samples[vi], qs, emb, neg_per_query, rng)
-                x, m, y, ty, e = (torch.from_numpy(a) for a in (x, m, y, ty, e))
+                x, m, y, ty, e, grp = _batch(samples[vi], qs, emb, neg_per_query, rng)
+                x, m, y, ty, e, grp = (torch.from_numpy(a) for a in (x, m, y, ty, e, grp))
                 frame, track = net(x, m, e)
                 loss = _balanced_bce(frame[m], y[m]) + _balanced_bce(track, ty)
+                if rank_weight:
+                    loss = loss + rank_weight * _listwise(track, ty, grp, len(qs))
                 opt.zero_grad()
                 loss.backward()
                 torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -209,7 +211,7 @@ def train(samples: Sequence[VideoSamples], *, epochs: int = 15, seed: int = 0, h
     net.eval()
     config = {"feature_spec": FEATURE_SPEC, "n_features": len(FEATURES), "features": list(FEATURES),
               "text_model": TEXT_MODEL, "text_dim": TEXT_DIM, "hidden": hidden, "layers": layers, "kernel": kernel,
-              "epochs": epochs, "seed": seed, "lr": lr, "neg_per_query": neg_per_query}
+              "epochs": epochs, "seed": seed, "lr": lr, "neg_per_query": neg_per_query, "rank_weight": rank_weight}
     return net, config
 
 
@@ -225,11 +227,25 @@ def _balanced_bce(logits: Any, target: Any) -> Any:
     return (loss * w).sum()
 
 
+def _listwise(logits: Any, target: Any, group: Any, n_groups: int) -> Any:
+    """Ranking loss: per query, minus the log of the softmax mass of its positive tracks among
+    the query's candidates (its positives and sampled negatives); mean over queries."""
+    torch = _torch()
+    neg_inf = torch.full((n_groups,), float("-inf"))
+    idx = group.long()
+    lse_all = neg_inf.scatter_reduce(0, idx, logits.detach(), reduce="amax")
+    z = torch.exp(logits - lse_all[idx])
+    tot = torch.zeros(n_groups).index_add(0, idx, z)
+    pos = torch.zeros(n_groups).index_add(0, idx, z * target)
+    ok = pos > 0
+    return -(torch.log(pos[ok]) - torch.log(tot[ok])).mean()
+
+
 def _batch(v: VideoSamples, queries: np.ndarray, emb: dict, neg: int, rng: np.random.Generator
            ) -> tuple[np.ndarray, ...]:
-    rows, ys, tys, es = [], [], [], []
+    rows, ys, tys, es, grp = [], [], [], [], []
     n = v.feats.x.shape[0]
-    for q in queries:
+    for gi, q in enumerate(queries):
         lab = v.labels[q]
         pos = sorted(lab)
         others = np.setdiff1d(np.arange(n), pos)
@@ -243,9 +259,10 @@ def _batch(v: VideoSamples, queries: np.ndarray, emb: dict, neg: int, rng: np.ra
             ys.append(np.zeros(len(v.feats.frames), np.float32))
             tys.append(0.0)
         es.extend([emb[v.texts[q]]] * (len(pos) + len(negs)))
+        grp.extend([gi] * (len(pos) + len(negs)))
     idx = np.asarray(rows)
     return (v.feats.x[idx], v.feats.mask[idx], np.stack(ys).astype(np.float32), np.asarray(tys, np.float32),
-            np.stack(es).astype(np.float32))
+            np.stack(es).astype(np.float32), np.asarray(grp, np.int64))
 
 
 def track_scores(net: Any, samples: Sequence[VideoSamples], embed: Callable[[Sequence[str]], np.ndarray] = embed_texts

@@ -19,7 +19,10 @@ EPILOG = """examples:
       --mot-root mot/ --dataset MOT17 --out learned.pt --cv --tracks trackers/RUN/ --cv-json cv.json
 
 Positives of a query are its annotated tracks (label 1 inside their windows), negatives every other
-MOT gt track of the video. --cv trains once per video of the FIRST annotation file, holding it out,
+MOT gt track of the video. --train-tracks DIR adds the same queries over a tracker's tracks (what the
+grounder sees at test time): a tracker track that covers an annotated track (IoU >= 0.5) inside its
+windows for 0.5 s or more is a positive, every other one a negative. --rank-weight adds a ranking
+loss (softmax over each query's candidate tracks) to the per-track and per-step losses. --cv trains once per video of the FIRST annotation file, holding it out,
 and scores that file's original queries of the held-out video with the tracker's tracks (--tracks)
 and the oracle tracks, next to the kinematic grounder and the trivial baselines; the final model
 (all videos) then uses the threshold tuned on the held-out folds."""
@@ -35,6 +38,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--epochs", type=int, default=6)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--val-videos", metavar="V1,V2", help="videos held out of training (threshold tuned on them)")
+    p.add_argument("--train-tracks", metavar="DIR", action="append", default=[],
+                   help="also train on a tracker's tracks: folder of <VIDEO>.txt (repeatable)")
+    p.add_argument("--rank-weight", type=float, default=0.0, help="weight of the ranking loss (default 0: off)")
+    p.add_argument("--negatives", type=int, default=12, help="negative tracks sampled per query and step")
     p.add_argument("--cv", action="store_true", help="leave-one-video-out cross-validation first")
     p.add_argument("--tracks", metavar="DIR", help="tracker results <VIDEO>.txt for --cv")
     p.add_argument("--cv-json", metavar="FILE", help="write the cross-validation result as JSON")
@@ -42,19 +49,33 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def load_samples(files: list[str], mot_root: str, dataset: str) -> tuple[list, list[dict]]:
-    """Training samples of all files (queries merged per video, repeated texts once) and a
-    description of the training data for the checkpoint."""
+def load_samples(files: list[str], mot_root: str, dataset: str, train_tracks: list[str] | None = None
+                 ) -> tuple[list, list[dict]]:
+    """Training samples of all files (queries merged per video, repeated texts once), on the MOT
+    gt tracks and, with ``train_tracks``, on those trackers' tracks too; and a description of the
+    training data for the checkpoint."""
     from svag.core.types import SvagData
     from svag.data.build import build_ground_truth
-    from svag.ground.learned_data import build_samples
+    from svag.ground.learned_data import build_samples, tracker_samples
     datasets, described = [], []
     for f in files:
         gt, report = build_ground_truth(f, mot_root, dataset)
         datasets.extend(gt.datasets)
         described.append({"file": Path(f).name, "videos": sorted(report.videos),
                           "queries": report.totals["queries"]})
-    return build_samples(SvagData(tuple(datasets)), mot_root), described
+    gt = SvagData(tuple(datasets))
+    samples = build_samples(gt, mot_root)
+    if train_tracks:
+        for d in train_tracks:
+            if not Path(d).is_dir():
+                raise InputError("--train-tracks expects a folder of <VIDEO>.txt tracker results", file=d)
+        extra = tracker_samples(gt, mot_root, list(train_tracks))
+        if not extra:
+            raise InputError(f"no tracker result file for any training video in {list(train_tracks)}")
+        samples += extra
+        described.append({"tracker_tracks": [Path(d).name for d in train_tracks],
+                          "videos": [s.name for s in extra]})
+    return samples, described
 
 
 def run(args: argparse.Namespace) -> int:
@@ -63,10 +84,14 @@ def run(args: argparse.Namespace) -> int:
     check_outputs(args.force, args.out, args.cv_json)
     if args.epochs < 1:
         raise InputError(f"--epochs must be at least 1, got {args.epochs}")
-    samples, described = load_samples(args.annotations, args.mot_root, args.dataset)
-    print(f"training data: {sum(len(s.texts) for s in samples)} queries on {len(samples)} videos "
-          f"({', '.join(s.name for s in samples)})")
-    opts = {"epochs": args.epochs, "seed": args.seed}
+    samples, described = load_samples(args.annotations, args.mot_root, args.dataset, args.train_tracks)
+    names = list(dict.fromkeys(s.name for s in samples))
+    print(f"training data: {sum(len(s.texts) for s in samples)} (query, track set) pairs on {len(names)} videos "
+          f"({', '.join(names)}; {len(samples)} track sets)")
+    if args.negatives < 1:
+        raise InputError(f"--negatives must be at least 1, got {args.negatives}")
+    opts = {"epochs": args.epochs, "seed": args.seed, "rank_weight": args.rank_weight,
+            "neg_per_query": args.negatives}
     cv_threshold = None
     if args.cv:
         from svag.data.build import build_ground_truth
@@ -97,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
     elif cv_threshold is not None:
         cfg["threshold"] = cv_threshold
     cfg["training_data"] = described
-    cfg["train_videos"] = [s.name for s in train_set]
+    cfg["train_videos"] = list(dict.fromkeys(s.name for s in train_set))
     cfg["train_seconds"] = round(secs, 1)
     digest = save_checkpoint(args.out, net, cfg)
     size = Path(args.out).stat().st_size

@@ -184,7 +184,7 @@ def build_samples(gt: SvagData, mot_root: str, videos: set[str] | None = None) -
 def tracker_matches(gt_tracks: list[Track], tracks: list[Track], num_frames: int
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Frames where a tracker track covers a ground-truth track (box IoU >= 0.5): parallel arrays
-    (gt index, tracker index, frame), one entry per such (gt box, tracker box) pair."""
+    (gt index, tracker index, 1-based frame), one entry per such (gt box, tracker box) pair."""
     from svag.core.types import Detections
     from svag.eval.sequence import SequenceData
 
@@ -195,7 +195,7 @@ def tracker_matches(gt_tracks: list[Track], tracks: list[Track], num_frames: int
     seq = SequenceData.build(dets(gt_tracks), dets(tracks), num_frames)
     ok = seq.nz_sim >= 0.5 - 1e-10
     g, p = seq.nz_gt[ok], seq.nz_tr[ok]
-    return seq.gt_orig_id[seq.gt_id[g]], seq.tr_orig_id[seq.tr_id[p]], seq.gt_frame[g]
+    return seq.gt_orig_id[seq.gt_id[g]], seq.tr_orig_id[seq.tr_id[p]], seq.gt_frame[g] + 1   # 0-based there
 
 
 def tracker_samples(gt: SvagData, mot_root: str, tracks_dirs: list[str], videos: set[str] | None = None,

@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_grounding.py
 	$(PY) benchmarks/bench_query_parsing.py
 	$(PY) benchmarks/bench_learned.py
+	$(PY) benchmarks/bench_grounding_limits.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -141,9 +141,8 @@ class VideoSamples:
     labels: list[dict[int, np.ndarray]]
 
 
-def build_samples(gt: SvagData, mot_root: str, videos: set[str] | None = None) -> list[VideoSamples]:
-    """Training pairs from a ground truth: every query's gt tracks are positives (label 1 inside
-    their windows), every other MOT gt track of the video (any class) a negative."""
+def _videos_of(gt: SvagData, mot_root: str, videos: set[str] | None):  # type: ignore[no-untyped-def]
+    """(video, its queries, MOT sequence, seqinfo) for each video of ``gt`` (``videos`` only)."""
     from svag.data.mot_seq import find_sequence
     from svag.errors import InputError
     by_video: dict[str, list] = {}
@@ -151,18 +150,25 @@ def build_samples(gt: SvagData, mot_root: str, videos: set[str] | None = None) -
         for q in d.queries:
             if videos is None or q.video_name in videos:
                 by_video.setdefault(q.video_name, []).append(q)
-    out = []
     for video in sorted(by_video):
         seq = find_sequence(mot_root, video)
         info = seq.info() if seq is not None else None
         if seq is None or info is None or not info.frame_rate:
             raise InputError(f"no MOT sequence with seqinfo.ini for video {video!r}", file=str(mot_root))
+        yield video, by_video[video], seq, info
+
+
+def build_samples(gt: SvagData, mot_root: str, videos: set[str] | None = None) -> list[VideoSamples]:
+    """Training pairs from a ground truth: every query's gt tracks are positives (label 1 inside
+    their windows), every other MOT gt track of the video (any class) a negative."""
+    out = []
+    for video, queries, seq, info in _videos_of(gt, mot_root, videos):
         tracks = seq.gt().tracks()
         feats = scene_features(tracks, info.width, info.height, info.frame_rate, info.length)
         row = {int(t.track_id): i for i, t in enumerate(tracks)}
         texts, labels = [], []
         seen: set[str] = set()
-        for q in by_video[video]:
+        for q in queries:
             if q.text in seen:          # the same text twice on a video (several datasets/QIDs)
                 continue
             seen.add(q.text)
@@ -207,20 +213,9 @@ def tracker_samples(gt: SvagData, mot_root: str, tracks_dirs: list[str], videos:
     out. ``tracks_dirs``: folders of ``<VIDEO>.txt`` MOT result files, searched in order."""
     from pathlib import Path
 
-    from svag.data.mot_seq import find_sequence
-    from svag.errors import InputError
     from svag.io.mot import read_mot_results
-    by_video: dict[str, list] = {}
-    for d in gt.datasets:
-        for q in d.queries:
-            if videos is None or q.video_name in videos:
-                by_video.setdefault(q.video_name, []).append(q)
     out = []
-    for video in sorted(by_video):
-        seq = find_sequence(mot_root, video)
-        info = seq.info() if seq is not None else None
-        if seq is None or info is None or not info.frame_rate:
-            raise InputError(f"no MOT sequence with seqinfo.ini for video {video!r}", file=str(mot_root))
+    for video, queries, seq, info in _videos_of(gt, mot_root, videos):
         names = (video, seq.path.name, info.name)
         path = next((Path(d) / f"{n}.txt" for d in tracks_dirs for n in names if (Path(d) / f"{n}.txt").is_file()),
                     None)
@@ -236,7 +231,7 @@ def tracker_samples(gt: SvagData, mot_root: str, tracks_dirs: list[str], videos:
         min_frames = min_match_s * info.frame_rate
         texts, labels = [], []
         seen: set[str] = set()
-        for q in by_video[video]:
+        for q in queries:
             if q.text in seen:
                 continue
             seen.add(q.text)

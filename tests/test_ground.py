@@ -121,6 +121,47 @@ def test_ground_over_tracks_with_ground_truth_queries(shared_data: Path, mot17_0
     assert 0 < mean["HOTA"] < 100 and mean["queries"] == 44
 
 
+def _renamed(gt: Path, out: Path, names: list[str]) -> Path:
+    """The ground truth with its queries spread over ``names`` (round robin)."""
+    from dataclasses import replace as dc_replace
+
+    from svag.core.types import Dataset, SvagData
+    from svag.io.svag_json import write_svag
+    data = read_svag(gt, "gt")
+    d = data.datasets[0]
+    qs = tuple(dc_replace(q, video_name=names[i % len(names)]) for i, q in enumerate(d.queries))
+    write_svag(out, SvagData((Dataset(d.name, qs),)), "gt")
+    return out
+
+
+def test_ground_matches_the_video_name_of_a_query_file(shared_data: Path, mot17_05_gt: Path, tmp_path: Path,
+                                                        capsys):
+    """Names are matched without case; a file about one video is taken for the given video (with
+    a note); otherwise --video-name picks the video, and a miss is an error that says so."""
+    seq = shared_data / "mot" / "MOT17-05"
+    tracks = shared_data / "trackers" / "20221127_result_auginput17dim_finethresh_wodist_onefut" / "MOT17-05.txt"
+    base = ["ground", str(seq), "--tracks", str(tracks), "--no-progress"]
+
+    def run(gt: Path, *extra: str) -> tuple[int, str, str, set]:
+        pred = tmp_path / "pred.json"
+        code = main([*base, "--queries", str(gt), "--out", str(pred), "--force", *extra])
+        out, err = capsys.readouterr()
+        names = {q.video_name for d in read_svag(pred, "pred") for q in d.queries} if code == 0 else set()
+        return code, out, err, names
+
+    code, out, _, names = run(_renamed(mot17_05_gt, tmp_path / "lower.json", ["mot17-05"]))
+    assert code == 0 and names == {"mot17-05"} and "note:" not in out      # the gt's own name is kept
+    code, out, _, names = run(_renamed(mot17_05_gt, tmp_path / "one.json", ["street-clip"]))
+    assert code == 0 and names == {"street-clip"} and "holds queries on video 'street-clip' only" in out
+    two = _renamed(mot17_05_gt, tmp_path / "two.json", ["clip-a", "clip-b"])
+    code, _, err, _ = run(two)
+    assert code == 2 and "no query is on video" in err and "--video-name" in err and "Traceback" not in err
+    code, _, _, names = run(two, "--video-name", "CLIP-B")
+    assert code == 0 and names == {"clip-b"}
+    n_b = sum(1 for d in read_svag(two, "gt") for q in d.queries if q.video_name == "clip-b")
+    assert n_b == sum(len(d.queries) for d in read_svag(tmp_path / "pred.json", "pred"))
+
+
 @pytest.mark.parametrize("args,message", [
     (["ground", "VIDEO", ""], "empty query"),
     (["ground", "VIDEO"], "no query given"),

@@ -26,6 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("video", help="video file, folder of frames, or MOT sequence folder")
     p.add_argument("query", nargs="*", help="query texts")
     p.add_argument("--queries", metavar="FILE", help="a text file (one query per line) or an SVAG JSON file")
+    p.add_argument("--video-name", metavar="NAME", help="the video's name in --queries JSON and in the prediction "
+                   "(default: the file or folder name, or the sequence name of a MOT folder; case is ignored)")
     p.add_argument("--out", metavar="PRED.json", help="write the SVAG prediction JSON here")
     p.add_argument("--tracks", metavar="FILE", help="ground over these tracks (MOT result file) instead of "
                                                   "detecting and tracking")
@@ -114,7 +116,7 @@ def parse_options(items: list[str]) -> dict:
 
 def _query_specs(args: argparse.Namespace, video: Path, num_frames: int):  # type: ignore[no-untyped-def]
     from svag.pipeline import QuerySpec
-    name = _video_name(video)
+    name = args.video_name or _video_name(video)
     specs: list[QuerySpec] = [QuerySpec(t, i + 1, name, num_frames) for i, t in enumerate(args.query)]
     dataset = args.dataset or "custom"
     if args.queries:
@@ -122,12 +124,18 @@ def _query_specs(args: argparse.Namespace, video: Path, num_frames: int):  # typ
         if path.suffix in (".json", ".gz"):
             from svag.io.svag_json import read_svag
             data = read_svag(path, "gt")
-            names = _aliases(video)
-            picked = [(d.name, q) for d in data for q in d.queries if q.video_name in names]
+            names = {n.lower() for n in ({args.video_name} if args.video_name else _aliases(video))}
+            picked = [(d.name, q) for d in data for q in d.queries if str(q.video_name).lower() in names]
+            videos = sorted({str(q.video_name) for d in data for q in d.queries})
+            if not picked and len(videos) == 1 and not args.video_name:
+                # a query file for one video, given with this video: its queries are on it
+                print(f"note: {path.name} holds queries on video {videos[0]!r} only; grounding them on "
+                      f"{video.name} (--video-name picks a video by name)")
+                picked = [(d.name, q) for d in data for q in d.queries]
             if not picked:
-                videos = sorted({q.video_name for d in data for q in d.queries})
                 raise InputError(f"no query is on video {name!r} (file has videos {videos[:10]}"
-                                 f"{' ...' if len(videos) > 10 else ''})", file=str(path))
+                                 f"{' ...' if len(videos) > 10 else ''}); name it with --video-name",
+                                 file=str(path))
             dataset = args.dataset or picked[0][0]
             specs += [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for _, q in picked]
         else:

@@ -9,10 +9,14 @@ relative to the frame are fractions of its width/height.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from svag.core.types import Track
+
+if TYPE_CHECKING:
+    from svag.ground.camera import CameraMotion
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,7 +57,10 @@ def _gradient(x: np.ndarray) -> np.ndarray:
     return np.gradient(x) if len(x) > 1 else np.zeros_like(x)
 
 
-def track_features(track: Track, width: int, height: int, fps: float, smooth_s: float = 0.6) -> TrackFeatures:
+def track_features(track: Track, width: int, height: int, fps: float, smooth_s: float = 0.6,
+                   camera: "CameraMotion | None" = None) -> TrackFeatures:
+    """Features of one track; with ``camera`` (:mod:`svag.ground.camera`) velocities and growth
+    are the track's own, the camera's image motion taken out (positions stay image positions)."""
     first, last = int(track.frames[0]), int(track.frames[-1])
     frames = np.arange(first, last + 1)
     observed = np.zeros(len(frames), bool)
@@ -64,9 +71,13 @@ def track_features(track: Track, width: int, height: int, fps: float, smooth_s: 
     n = int(round(smooth_s * fps))
     cx, cy = smooth(x + w / 2, n), smooth(y + h / 2, n)
     ws, hs = smooth(w, n), np.maximum(smooth(h, n), 1.0)
-    vx = smooth(_gradient(cx), n) * fps / hs
-    vy = smooth(_gradient(cy), n) * fps / hs
-    growth = smooth(_gradient(np.log(hs)), n) * fps
+    dx, dy, dlog = _gradient(cx), _gradient(cy), _gradient(np.log(hs))
+    if camera is not None:
+        mx, my = camera.displacement(frames, cx, cy)
+        dx, dy, dlog = dx - mx, dy - my, dlog - camera.zoom[np.clip(frames, 0, len(camera.zoom) - 1)]
+    vx = smooth(dx, n) * fps / hs
+    vy = smooth(dy, n) * fps / hs
+    growth = smooth(dlog, n) * fps
     return TrackFeatures(frames, observed, cx, cy, ws, hs, vx, vy, np.hypot(vx, vy), growth,
                          x / width, (width - (x + w)) / width, y / height, (height - (y + h)) / height)
 

@@ -222,3 +222,19 @@ def test_truncated_video_is_reported(shared_data: Path, tmp_path: Path, capsys):
     assert main(["ground", str(video), "a person walks to the left", "--no-cache", "--no-progress"]) == 0
     err = capsys.readouterr().err
     assert "warning:" in err and "header says 795 frames but decoding stopped" in err and "Traceback" not in err
+
+
+def test_windows_drop_runs_shorter_than_the_minimum():
+    """A state seen for 2 frames at 25 fps (a smoothing artefact at a track's end) is no window;
+    runs of 0.4 s and more are, best first, a short gap bridged."""
+    from svag.ground.windows import windows_from_relevance
+    rel = np.zeros(100)
+    rel[98:] = 0.9
+    assert len(windows_from_relevance(rel, 1, 25.0)) == 0
+    rel[10:30] = 0.8          # 0.8 s
+    rel[33:40] = 0.8          # 3-frame gap: bridged (0.6 s)
+    rel[60:80] = 0.95
+    w = windows_from_relevance(rel, 1, 25.0)
+    assert w[0, :2].tolist() == [61, 80] and w[0, 2] == pytest.approx(0.95)
+    assert [11, 40] in w[:, :2].tolist()
+    assert all(e - s + 1 >= 10 for s, e in w[:, :2])

@@ -35,8 +35,9 @@ def segments(relevance: np.ndarray, threshold: float, fps: float, *, bridge_s: f
             merged.append([s, e])
     m = np.asarray(merged)
     keep = (m[:, 1] - m[:, 0] + 1) >= max(1, int(round(min_s * fps)))
-    if keep.any():
-        m = m[keep]
+    m = m[keep]
+    if len(m) == 0:
+        return np.zeros((0, 3))
     csum = np.concatenate([[0.0], np.cumsum(relevance)])
     mean = (csum[m[:, 1] + 1] - csum[m[:, 0]]) / (m[:, 1] - m[:, 0] + 1)
     return np.column_stack([m, mean])

@@ -43,11 +43,10 @@ def _scene_for(video: str, mot_root: Path, tracks_dir: Path | None) -> Scene:
         tracks = gt.tracks()
         tracks = [Track(i + 1, t.frames, t.boxes) for i, t in enumerate(tracks)]
     else:
-        cands = [tracks_dir / f"{n}.txt" for n in (video, seq.path.name, info.name)]
-        path = next((c for c in cands if c.is_file()), None)
+        path = seq.result_file([tracks_dir], video)
         if path is None:
-            raise InputError(f"no track file for video {video!r} (looked for {[c.name for c in cands]})",
-                             file=str(tracks_dir))
+            names = sorted({f"{n}.txt" for n in (video, seq.path.name, info.name)})
+            raise InputError(f"no track file for video {video!r} (looked for {names})", file=str(tracks_dir))
         tracks = read_mot_results(path, num_frames=info.length).tracks()
     return Scene(tuple(tracks), info.width, info.height, info.frame_rate, info.length, name=video)
 

@@ -22,10 +22,11 @@ Positives of a query are its annotated tracks (label 1 inside their windows), ne
 MOT gt track of the video. --train-tracks DIR adds the same queries over a tracker's tracks (what the
 grounder sees at test time): a tracker track that covers an annotated track (IoU >= 0.5) inside its
 windows for 0.5 s or more is a positive, every other one a negative. --rank-weight adds a ranking
-loss (softmax over each query's candidate tracks) to the per-track and per-step losses. --cv trains once per video of the FIRST annotation file, holding it out,
-and scores that file's original queries of the held-out video with the tracker's tracks (--tracks)
-and the oracle tracks, next to the kinematic grounder and the trivial baselines; the final model
-(all videos) then uses the threshold tuned on the held-out folds."""
+loss (softmax over each query's candidate tracks) to the per-track and per-step losses.
+--cv trains once per video of the FIRST annotation file, holding it out, and scores that file's
+original queries of the held-out video with the tracker's tracks (--tracks) and the oracle tracks,
+next to the kinematic grounder and the trivial baselines; the final model (all videos) then uses
+the threshold tuned on the held-out folds."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -84,12 +85,12 @@ def run(args: argparse.Namespace) -> int:
     check_outputs(args.force, args.out, args.cv_json)
     if args.epochs < 1:
         raise InputError(f"--epochs must be at least 1, got {args.epochs}")
+    if args.negatives < 1:
+        raise InputError(f"--negatives must be at least 1, got {args.negatives}")
     samples, described = load_samples(args.annotations, args.mot_root, args.dataset, args.train_tracks)
     names = list(dict.fromkeys(s.name for s in samples))
     print(f"training data: {sum(len(s.texts) for s in samples)} (query, track set) pairs on {len(names)} videos "
           f"({', '.join(names)}; {len(samples)} track sets)")
-    if args.negatives < 1:
-        raise InputError(f"--negatives must be at least 1, got {args.negatives}")
     opts = {"epochs": args.epochs, "seed": args.seed, "rank_weight": args.rank_weight,
             "neg_per_query": args.negatives}
     cv_threshold = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from svag.core.types import Detections
 from svag.errors import InputError
@@ -56,6 +57,13 @@ class MotSequence:
         if not self.det_path.is_file():
             raise InputError("sequence has no det/det.txt", file=str(self.path))
         return read_mot_det(self.det_path, num_frames=self.length())
+
+    def result_file(self, folders: Sequence[PathLike], *names: str) -> Path | None:
+        """The first ``<NAME>.txt`` tracker result in ``folders`` (searched in order) for ``names``,
+        this folder's name or the seqinfo name (MOT17 seqinfo names end in ``-FRCNN``)."""
+        info = self.info()
+        cands = [*names, self.path.name, *([info.name] if info and info.name else [])]
+        return next((Path(d) / f"{n}.txt" for d in folders for n in cands if (Path(d) / f"{n}.txt").is_file()), None)
 
 
 def is_sequence_dir(path: PathLike) -> bool:

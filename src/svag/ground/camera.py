@@ -37,10 +37,13 @@ class CameraMotion:
     cx: float            # zoom centre (image centre), px
     cy: float
 
-    def displacement(self, frames: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Image motion (px per frame) at points ``x, y`` of ``frames`` caused by the camera."""
+    def displacement(self, frames: np.ndarray, x: np.ndarray, y: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Image motion caused by the camera at points ``x, y`` of ``frames``: px per frame along
+        x and y, and the change of log scale per frame."""
         f = np.clip(frames, 0, len(self.tx) - 1)
-        return self.tx[f] + self.zoom[f] * (x - self.cx), self.ty[f] + self.zoom[f] * (y - self.cy)
+        z = self.zoom[f]
+        return self.tx[f] + z * (x - self.cx), self.ty[f] + z * (y - self.cy), z
 
 
 def _steps(tracks: Sequence[Track]) -> np.ndarray:

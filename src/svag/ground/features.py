@@ -73,8 +73,8 @@ def track_features(track: Track, width: int, height: int, fps: float, smooth_s: 
     ws, hs = smooth(w, n), np.maximum(smooth(h, n), 1.0)
     dx, dy, dlog = _gradient(cx), _gradient(cy), _gradient(np.log(hs))
     if camera is not None:
-        mx, my = camera.displacement(frames, cx, cy)
-        dx, dy, dlog = dx - mx, dy - my, dlog - camera.zoom[np.clip(frames, 0, len(camera.zoom) - 1)]
+        mx, my, mz = camera.displacement(frames, cx, cy)
+        dx, dy, dlog = dx - mx, dy - my, dlog - mz
     vx = smooth(dx, n) * fps / hs
     vy = smooth(dy, n) * fps / hs
     growth = smooth(dlog, n) * fps

@@ -367,6 +367,7 @@ class KinematicGrounder:
                  snap_s: float = 4.0, fallback: str = "none", span_coverage: float = 0.0,
                  camera_motion: bool = True) -> None:
         self.camera_motion = camera_motion
+        self.camera_cache_: tuple[Scene, CameraMotion | None] | None = None
         self.span_coverage = span_coverage
         self.snap_s = snap_s
         self.fallback = fallback
@@ -398,13 +399,11 @@ class KinematicGrounder:
         """The scene's forward camera motion (estimated once per scene), or None."""
         if not self.camera_motion:
             return None
-        cached = getattr(self, "camera_cache_", None)
-        if cached is None or cached[0] is not scene:
+        if self.camera_cache_ is None or self.camera_cache_[0] is not scene:
             from svag.ground.camera import estimate_camera_motion
-            cached = (scene, estimate_camera_motion(scene.tracks, scene.width, scene.height, scene.num_frames,
-                                                    scene.fps))
-            self.camera_cache_ = cached
-        return cached[1]
+            self.camera_cache_ = (scene, estimate_camera_motion(scene.tracks, scene.width, scene.height,
+                                                                scene.num_frames, scene.fps))
+        return self.camera_cache_[1]
 
     def _auto_mode(self, query: ActionQuery, wins: np.ndarray, f: TrackFeatures, fps: float) -> str:
         """Events happen at a moment: their runs. A state (walking left, standing) that holds over

@@ -211,20 +211,17 @@ def tracker_samples(gt: SvagData, mot_root: str, tracks_dirs: list[str], videos:
     track's windows for at least ``min_match_s`` seconds; its per-step labels are those steps.
     Every other tracker track of the video is a negative. Videos without a tracker file are left
     out. ``tracks_dirs``: folders of ``<VIDEO>.txt`` MOT result files, searched in order."""
-    from pathlib import Path
-
     from svag.io.mot import read_mot_results
     out = []
     for video, queries, seq, info in _videos_of(gt, mot_root, videos):
-        names = (video, seq.path.name, info.name)
-        path = next((Path(d) / f"{n}.txt" for d in tracks_dirs for n in names if (Path(d) / f"{n}.txt").is_file()),
-                    None)
+        path = seq.result_file(tracks_dirs, video)
         if path is None:
             continue
         tracks = [t for t in read_mot_results(path, num_frames=info.length).tracks() if len(t)]
         feats = scene_features(tracks, info.width, info.height, info.frame_rate, info.length)
         gt_tracks = {int(t.track_id): t for t in seq.gt().tracks()}
         gids = sorted(gt_tracks)
+        gid_row = {g: i for i, g in enumerate(gids)}
         gi, pi, fr = tracker_matches([gt_tracks[g] for g in gids], tracks, info.length)
         step_of = np.searchsorted(feats.frames, fr)
         exact = (step_of < len(feats.frames)) & (feats.frames[np.minimum(step_of, len(feats.frames) - 1)] == fr)
@@ -237,9 +234,9 @@ def tracker_samples(gt: SvagData, mot_root: str, tracks_dirs: list[str], videos:
             seen.add(q.text)
             lab: dict[int, np.ndarray] = {}
             for t in q.tracks:
-                if int(t.track_id) not in gt_tracks:
+                g = gid_row.get(int(t.track_id))
+                if g is None:
                     continue
-                g = gids.index(int(t.track_id))
                 inside = np.zeros(len(fr), bool)
                 for s, e, _ in t.windows:
                     inside |= (fr >= s) & (fr <= e)

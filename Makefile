@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
-EXTRAS ?= all,test,bench
+EXTRAS ?= all,test,bench,ray
 STAMP  := $(VENV)/.installed
 
 .PHONY: install test demo bench clean
@@ -17,7 +17,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# strace: tests/test_batch_ray.py checks that local Ray connects to loopback only (never skipped)
 test: $(STAMP)
+	@command -v strace >/dev/null || apt-get install -y -q strace || (apt-get update -q && apt-get install -y -q strace)
 	$(PY) -m pytest -q tests
 
 demo: $(STAMP)

@@ -5,6 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from svag.cli import ground_batch
 from svag.cli.common import check_outputs
 from svag.errors import InputError
 
@@ -15,7 +16,9 @@ EPILOG = """examples:
       ground over existing tracks (no pixels decoded); GT.json's dataset name, query ids and
       texts for this video are reused, so PRED.json can be scored with `svag eval GT.json PRED.json`
 
-VIDEO is a video file, a folder of frames or a MOTChallenge sequence folder (seqinfo.ini)."""
+VIDEO is a video file, a folder of frames or a MOTChallenge sequence folder (seqinfo.ini).
+
+""" + ground_batch.HELP
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="Ground natural-language action queries: every actor that does it, "
                                    "tracked, with scored time windows.",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("video", help="video file, folder of frames, or MOT sequence folder")
+    p.add_argument("video", nargs="?", help="video file, folder of frames, or MOT sequence folder")
     p.add_argument("query", nargs="*", help="query texts")
     p.add_argument("--queries", metavar="FILE", help="a text file (one query per line) or an SVAG JSON file")
     p.add_argument("--video-name", metavar="NAME", help="the video's name in --queries JSON and in the prediction "
@@ -49,6 +52,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-cache", action="store_true", help="do not reuse or store tracks of this video")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
+    ground_batch.add_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -56,6 +60,9 @@ def run(args: argparse.Namespace) -> int:
     from svag.io.svag_json import write_svag
     from svag.pipeline import GroundConfig, VideoGrounder, to_prediction
 
+    if args.batch:
+        return ground_batch.run(args)
+    ground_batch.check_single(args)
     check_outputs(args.force, args.out, args.render)
     video = Path(args.video)
     if not video.exists():
@@ -116,7 +123,8 @@ def parse_options(items: list[str]) -> dict:
 
 def _query_specs(args: argparse.Namespace, video: Path, num_frames: int):  # type: ignore[no-untyped-def]
     from svag.pipeline import QuerySpec
-    name = args.video_name or _video_name(video)
+    from svag.run.manifest import video_aliases, video_name
+    name = args.video_name or video_name(video)
     specs: list[QuerySpec] = [QuerySpec(t, i + 1, name, num_frames) for i, t in enumerate(args.query)]
     dataset = args.dataset or "custom"
     if args.queries:
@@ -124,7 +132,7 @@ def _query_specs(args: argparse.Namespace, video: Path, num_frames: int):  # typ
         if path.suffix in (".json", ".gz"):
             from svag.io.svag_json import read_svag
             data = read_svag(path, "gt")
-            names = {n.lower() for n in ({args.video_name} if args.video_name else _aliases(video))}
+            names = {n.lower() for n in ({args.video_name} if args.video_name else video_aliases(video))}
             picked = [(d.name, q) for d in data for q in d.queries if str(q.video_name).lower() in names]
             videos = sorted({str(q.video_name) for d in data for q in d.queries})
             if not picked and len(videos) == 1 and not args.video_name:
@@ -152,15 +160,3 @@ def _query_specs(args: argparse.Namespace, video: Path, num_frames: int):  # typ
             raise InputError("empty query", query=s.query_id)
     return dataset, specs
 
-
-def _video_name(video: Path) -> str:
-    return video.name if video.is_dir() else video.stem
-
-
-def _aliases(video: Path) -> set[str]:
-    names = {video.name, video.stem}
-    if video.is_dir() and (video / "seqinfo.ini").is_file():
-        from svag.io.mot import read_seqinfo
-        seq = read_seqinfo(video).name
-        names |= {seq, seq.rsplit("-", 1)[0] if seq.count("-") >= 2 else seq}
-    return names

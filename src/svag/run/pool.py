@@ -157,7 +157,8 @@ class RayPool:
                 self._actors.remove(actor)
                 actor = self._actor_cls.remote(self.factory)
                 self._actors.append(actor)
-                result = WorkerDied(f"Ray worker died ({type(exc).__name__}; out of memory or killed?)")
+                cause = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+                result = WorkerDied(f"Ray worker died ({type(exc).__name__}: {cause}; out of memory or killed?)")
             idle.append(actor)
             yield item, result
 

@@ -262,3 +262,42 @@ def test_batch_options_are_checked(synth: Path, tmp_path: Path, capsys: pytest.C
     err = capsys.readouterr().err
     assert "--batch needs --out DIR" in err and "from the manifest" in err and "--batch runs only" in err
     assert "give a VIDEO" in err
+
+
+def _bench_outputs(runs: list) -> dict:
+    from svag.io.svag_json import svag_to_obj
+    return {r.name: (svag_to_obj(r.prediction), r.scores) for r in runs}
+
+
+def test_bench_run_per_video_workers_same_as_sequential(synth: Path) -> None:
+    from svag.bench import run_benchmark
+    from svag.io.svag_json import read_svag
+    gt = read_svag(synth / "gt.json")
+    seq = run_benchmark(gt, synth, grounders=["kinematic"])
+    par = run_benchmark(gt, synth, grounders=["kinematic"], workers=2)
+    assert [r.name for r in par] == [r.name for r in seq] == ["all-tracks", "longest-track", "kinematic"]
+    assert _bench_outputs(par) == _bench_outputs(seq)
+    assert seq[-1].scores["svag"]["all"]["HOTA"] > 0
+
+
+def test_bench_run_names_failing_videos(synth: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from svag.bench import run_benchmark
+    from svag.io.svag_json import read_svag
+    root = tmp_path / "mot"
+    shutil.copytree(synth, root)
+    (root / "SYNTH-02" / "gt" / "gt.txt").write_text("1,1,not,a,box\n")
+    with pytest.raises(InputError, match=r"1 of 8 videos failed: SYNTH-02: .*gt.txt"):
+        run_benchmark(read_svag(root / "gt.json"), root, workers=2)
+
+
+@pytest.mark.parametrize("config, gpu", [
+    (GroundConfig(), False),
+    (GroundConfig(grounder_args={"device": "cpu"}), False),
+    (GroundConfig(grounder_args={"device": "cuda:0"}), True),
+    (GroundConfig(detector_args={"device": "cuda"}), True),
+])
+def test_vision_stages_on_cuda_ask_ray_for_a_gpu(config: GroundConfig, gpu: bool) -> None:
+    from svag.run.batch import needs_gpu
+    assert needs_gpu(config) is gpu

@@ -168,3 +168,13 @@ def test_ray_batch_byte_identical_and_connects_to_loopback_only(synth: Path, ref
     text = log.read_text()
     assert text.count("connect(") > 20           # strace saw Ray's processes talk (over loopback)
     assert off_machine(text) == []
+
+
+def test_bench_run_on_ray_same_as_sequential(ray_running: Any, synth: Path) -> None:
+    from svag.bench import run_benchmark
+    from svag.io.svag_json import read_svag, svag_to_obj
+    gt = read_svag(synth / "gt.json")
+    seq = run_benchmark(gt, synth, grounders=["kinematic"])
+    on_ray = run_benchmark(gt, synth, grounders=["kinematic"], ray=True, workers=2)
+    assert [(r.name, svag_to_obj(r.prediction), r.scores) for r in on_ray] == \
+        [(r.name, svag_to_obj(r.prediction), r.scores) for r in seq]

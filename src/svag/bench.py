@@ -66,19 +66,75 @@ def ground_dataset(gt: SvagData, scenes: dict[str, Scene], grounder: Any, *, win
     datasets = []
     for d in gt.datasets:
         items = []
-        by_video: dict[str, list[Query]] = {}
-        for q in d.queries:
-            by_video.setdefault(q.video_name, []).append(q)
-        for video, queries in by_video.items():
-            scene = scenes[video]
-            texts = [q.text for q in queries]
-            parsed = (parse_all(texts) if getattr(grounder, "uses_language", True)
-                      else [ActionQuery(t) for t in texts])
-            for q, aq in zip(queries, parsed):
-                items.append((QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id),
-                              grounder.ground(scene, aq)))
+        for video, queries in _by_video(d).items():
+            items.extend(_ground_queries(scenes[video], queries, grounder))
         datasets.extend(to_prediction(d.name, items, window_convention=window_convention).datasets)
     return SvagData(tuple(datasets)), time.perf_counter() - start
+
+
+def _by_video(d: Dataset) -> dict[str, list[Query]]:
+    by_video: dict[str, list[Query]] = {}
+    for q in d.queries:
+        by_video.setdefault(q.video_name, []).append(q)
+    return by_video
+
+
+def _ground_queries(scene: Scene, queries: Sequence[Query], grounder: Any) -> list[tuple[QuerySpec, Any]]:
+    texts = [q.text for q in queries]
+    parsed = parse_all(texts) if getattr(grounder, "uses_language", True) else [ActionQuery(t) for t in texts]
+    return [(QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id), grounder.ground(scene, aq))
+            for q, aq in zip(queries, parsed)]
+
+
+class _VideoBench:
+    """Batch worker: every grounder on one video (grounders built once per worker)."""
+
+    def __init__(self, mot_root: str, tracks_dir: str | None, grounders: dict[str, dict]) -> None:
+        self.mot_root, self.tracks_dir = Path(mot_root), Path(tracks_dir) if tracks_dir else None
+        self.grounders = {name: build_grounder(name, **args) for name, args in grounders.items()}
+
+    def process(self, job: tuple[str, SvagData]) -> dict[str, Any]:
+        video, gt = job
+        try:
+            scene = _scene_for(video, self.mot_root, self.tracks_dir)
+            out: dict[str, Any] = {}
+            for name, grounder in self.grounders.items():
+                t0 = time.perf_counter()
+                items = {d.name: _ground_queries(scene, d.queries, grounder) for d in gt.datasets}
+                out[name] = (items, time.perf_counter() - t0)
+            return {"ok": out}
+        except Exception as exc:   # reported with the video; the other videos go on
+            return {"error": str(exc) if isinstance(exc, InputError) else f"{type(exc).__name__}: {exc}"}
+
+
+def _ground_parallel(gt: SvagData, mot_root: PathLike, tracks_dir: PathLike | None, grounders: dict[str, dict],
+                     *, workers: int, ray: bool, ray_address: str | None) -> dict[str, tuple[SvagData, float]]:
+    """``ground_dataset`` for every grounder, one task per video on a process pool or Ray;
+    the same predictions, in the same order, as the sequential run."""
+    import functools
+
+    from svag.run.pool import open_pool
+    videos = sorted({q.video_name for d in gt for q in d})
+    factory = functools.partial(_VideoBench, str(mot_root), str(tracks_dir) if tracks_dir else None, grounders)
+    per_video: dict[str, dict] = {}
+    failed: dict[str, str] = {}
+    with open_pool(factory, workers=workers, ray=ray, ray_address=ray_address) as pool:
+        for (video, _), res in pool.imap_unordered([(v, _subset(gt, v)) for v in videos]):
+            if isinstance(res, dict) and "ok" in res:
+                per_video[video] = res["ok"]
+            else:
+                failed[video] = res["error"] if isinstance(res, dict) else f"{type(res).__name__}: {res}"
+    if failed:
+        raise InputError(f"{len(failed)} of {len(videos)} videos failed: " +
+                         "; ".join(f"{v}: {e}" for v, e in sorted(failed.items())))
+    out = {}
+    for name in grounders:
+        datasets = []
+        for d in gt.datasets:
+            items = [it for video in _by_video(d) for it in per_video[video][name][0][d.name]]
+            datasets.extend(to_prediction(d.name, items).datasets)
+        out[name] = (SvagData(tuple(datasets)), sum(per_video[v][name][1] for v in videos))
+    return out
 
 
 def _subset(data: SvagData, video: str) -> SvagData:
@@ -106,15 +162,21 @@ def _subset_pred(pred: SvagData, gt: SvagData, video: str) -> SvagData:
 
 def run_benchmark(gt: SvagData, mot_root: PathLike, *, tracks_dir: PathLike | None = None,
                   grounders: Sequence[str] = ("kinematic",), grounder_args: dict[str, dict] | None = None,
-                  protocols: Sequence[str] = ("svag", "svag-strict")) -> list[GrounderRun]:
-    """Ground and score ``gt`` with each grounder and the trivial baselines."""
-    videos = sorted({q.video_name for d in gt for q in d})
-    scenes = {v: _scene_for(v, Path(mot_root), Path(tracks_dir) if tracks_dir else None) for v in videos}
+                  protocols: Sequence[str] = ("svag", "svag-strict"), workers: int = 0, ray: bool = False,
+                  ray_address: str | None = None) -> list[GrounderRun]:
+    """Ground and score ``gt`` with each grounder and the trivial baselines; ``workers`` > 1 or
+    ``ray``: one task per video on local processes or Ray (same predictions)."""
     names = list(dict.fromkeys([*BASELINES, *grounders]))
+    args = {name: (grounder_args or {}).get(name, {}) for name in names}
+    if ray or workers > 1:
+        preds = _ground_parallel(gt, mot_root, tracks_dir, args, workers=workers, ray=ray, ray_address=ray_address)
+    else:
+        videos = sorted({q.video_name for d in gt for q in d})
+        scenes = {v: _scene_for(v, Path(mot_root), Path(tracks_dir) if tracks_dir else None) for v in videos}
+        preds = {name: ground_dataset(gt, scenes, build_grounder(name, **args[name])) for name in names}
     runs = []
     for name in names:
-        grounder = build_grounder(name, **(grounder_args or {}).get(name, {}))
-        pred, secs = ground_dataset(gt, scenes, grounder)
+        pred, secs = preds[name]
         run = GrounderRun(name, pred, secs)
         run.scores = score(gt, pred, protocols)
         runs.append(run)

@@ -12,6 +12,7 @@ EPILOG = """examples:
   svag bench run gt_mot17.json --mot-root ../shared/data/mot \\
       --tracks ../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut --grounder kinematic
   svag bench run gt_mot17.json --mot-root ../shared/data/mot --oracle-tracks --grounder kinematic --json scores.json
+  svag bench run gt.json --mot-root synth/ --oracle-tracks --ray          one task per video on local Ray
 
 The trivial baselines (every track over its whole life; the single longest track) are always run."""
 
@@ -34,6 +35,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     r.add_argument("--out", metavar="PRED.json", help="write the prediction of the last --grounder")
     r.add_argument("--json", metavar="FILE", help="write all scores as JSON")
     r.add_argument("--force", action="store_true")
+    r.add_argument("--workers", type=int, default=0, metavar="N",
+                   help="one task per video on N local processes (or N Ray actors with --ray)")
+    r.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                   help="one task per video on Ray: local (started without off-machine traffic) or the "
+                        "cluster at ADDRESS (needs svag[ray])")
     r.set_defaults(func=run)
     p.set_defaults(func=lambda args: p.print_help() or 1)
 
@@ -52,8 +58,11 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"bench options are GROUNDER.KEY=VALUE, got {name_key!r}")
         options.setdefault(name, {})[key] = value
     grounders = args.grounder or ["kinematic"]
+    if args.workers < 0:
+        raise InputError(f"--workers must be >= 0, got {args.workers}")
     runs = run_benchmark(gt, args.mot_root, tracks_dir=None if args.oracle_tracks else args.tracks,
-                         grounders=grounders, grounder_args=options, protocols=protocols)
+                         grounders=grounders, grounder_args=options, protocols=protocols, workers=args.workers,
+                         ray=args.ray is not None, ray_address=None if args.ray == "local" else args.ray)
     for protocol in protocols:
         print(format_runs(runs, protocol))
         print()

@@ -192,7 +192,11 @@ def open_pool(factory: Factory, *, workers: int = 0, ray: bool = False, ray_addr
         from svag.run.ray_session import ray_session
         local = ray_address in (None, "local")
         with ray_session(ray_address, num_cpus=max(workers, default_workers()) if local else None) as r:
-            n = workers or max(1, int(r.cluster_resources().get("CPU", 1)))
+            have = r.cluster_resources()
+            if num_gpus and have.get("GPU", 0) < num_gpus:   # actors would wait for a GPU forever
+                from svag.errors import InputError
+                raise InputError(f"a stage is set to run on a GPU but the Ray cluster has {have.get('GPU', 0):g}")
+            n = workers or max(1, int(have.get("CPU", 1)))
             pool: Any = RayPool(factory, n, num_cpus=1, num_gpus=num_gpus)
             try:
                 yield pool

@@ -178,3 +178,12 @@ def test_bench_run_on_ray_same_as_sequential(ray_running: Any, synth: Path) -> N
     on_ray = run_benchmark(gt, synth, grounders=["kinematic"], ray=True, workers=2)
     assert [(r.name, svag_to_obj(r.prediction), r.scores) for r in on_ray] == \
         [(r.name, svag_to_obj(r.prediction), r.scores) for r in seq]
+
+
+def test_ray_refuses_gpu_stages_without_a_gpu(ray_running: Any) -> None:
+    from svag.errors import InputError
+    from svag.run.pool import open_pool
+    assert ray_running.cluster_resources().get("GPU", 0) == 0   # this test's machine: CPUs only
+    with pytest.raises(InputError, match="run on a GPU but the Ray cluster has 0"):
+        with open_pool(functools.partial(_DiesOn, "x"), ray=True, num_gpus=1):
+            pass

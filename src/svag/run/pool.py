@@ -39,7 +39,7 @@ class SequentialPool:
             self.running = []
             yield item, result
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         self._worker = None
 
 
@@ -48,6 +48,8 @@ _PROCESS_WORKER: Any = None
 
 def _init_process(factory: Factory) -> None:
     global _PROCESS_WORKER
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the parent's to handle: it stops us
     _PROCESS_WORKER = factory()
 
 
@@ -114,8 +116,12 @@ class ProcessPool:
                 self._executor.shutdown(wait=False, cancel_futures=True)
                 self._executor = self._start()
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
+        """Stop the processes: after their current item, or (``abort``) at once."""
         if self._executor is not None:
+            if abort:   # Ctrl-C: do not wait for videos in flight (their results would be dropped anyway)
+                for proc in list(getattr(self._executor, "_processes", {}).values()):
+                    proc.terminate()
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
@@ -162,7 +168,7 @@ class RayPool:
             idle.append(actor)
             yield item, result
 
-    def close(self) -> None:
+    def close(self, abort: bool = False) -> None:
         for actor in self._actors:
             self._ray.kill(actor)
         self._actors = []
@@ -198,13 +204,18 @@ def open_pool(factory: Factory, *, workers: int = 0, ray: bool = False, ray_addr
                 raise InputError(f"a stage is set to run on a GPU but the Ray cluster has {have.get('GPU', 0):g}")
             n = workers or max(1, int(have.get("CPU", 1)))
             pool: Any = RayPool(factory, n, num_cpus=1, num_gpus=num_gpus)
-            try:
+            with _closing(pool):
                 yield pool
-            finally:
-                pool.close()
         return
-    pool = ProcessPool(factory, workers) if workers > 1 else SequentialPool(factory)
+    with _closing(ProcessPool(factory, workers) if workers > 1 else SequentialPool(factory)) as pool:
+        yield pool
+
+
+@contextmanager
+def _closing(pool: Any) -> Iterator[Any]:
     try:
         yield pool
-    finally:
-        pool.close()
+    except BaseException:
+        pool.close(abort=True)
+        raise
+    pool.close()

@@ -5,7 +5,8 @@ All three share one contract. A *worker* is built once per process (or actor) by
 ``worker.process(item)``, returning a result object (a worker reports its own failures in that
 result; it does not raise). A pool yields ``(item, result)`` as items finish, in completion
 order; when a worker process dies (killed, out of memory) the pool yields ``(item, WorkerDied)``
-for the item it was running, starts a new worker and goes on.
+for the item it was running, starts a new worker and goes on; an exception that escapes a
+worker comes back as the result.
 
 ``pool.running`` lists the items in flight, for progress reports.
 """
@@ -109,6 +110,8 @@ class ProcessPool:
                     else:
                         suspects.append(item)
                     continue
+                except Exception as exc:   # raised by the worker or in pickling: the item failed, not the process
+                    result = exc
                 yield item, result
             if broken:
                 suspects.extend(item for item, _ in inflight.values())
@@ -159,7 +162,9 @@ class RayPool:
             actor, item = inflight.pop(ref)
             try:
                 result = ray.get(ref)
-            except (ray.exceptions.RayActorError, ray.exceptions.WorkerCrashedError) as exc:
+            except ray.exceptions.RayTaskError as exc:   # raised by the worker: the actor lives on
+                result = exc
+            except ray.exceptions.RayError as exc:       # the actor died (killed, out of memory)
                 self._actors.remove(actor)
                 actor = self._actor_cls.remote(self.factory)
                 self._actors.append(actor)

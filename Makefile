@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 EXTRAS ?= all,test,bench,ray
 STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: install test demo bench clean
 
@@ -19,7 +20,8 @@ install: $(STAMP)
 
 # strace: tests/test_batch_ray.py checks that local Ray connects to loopback only (never skipped)
 test: $(STAMP)
-	@command -v strace >/dev/null || apt-get install -y -q strace || (apt-get update -q && apt-get install -y -q strace)
+	@command -v strace >/dev/null || $(SUDO) apt-get install -y -q strace \
+		|| ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q strace)
 	$(PY) -m pytest -q tests
 
 demo: $(STAMP)

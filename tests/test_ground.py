@@ -200,9 +200,9 @@ def test_bench_run_baselines_and_kinematic(shared_data: Path, mot17_05_gt: Path,
 
 
 def test_hybrid_keeps_kinematic_windows_of_learned_tracks(shared_data: Path):
-    from svag.bench import _scene_for
+    from svag.run.bench import mot_scene as _scene_for
     from svag.ground import build_grounder
-    from svag.pipeline import parse_all
+    from svag.run.pipeline import parse_all
     scene = _scene_for("MOT17-05", shared_data / "mot",
                        shared_data / "trackers" / "20221127_result_auginput17dim_finethresh_wodist_onefut")
     query = parse_all(["a man walks to the left"])[0]

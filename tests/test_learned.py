@@ -12,12 +12,13 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from svag.bench import _scene_for  # noqa: E402
+from svag.run.bench import mot_scene as _scene_for  # noqa: E402
 from svag.data.build import build_ground_truth  # noqa: E402
 from svag.errors import InputError  # noqa: E402
 from svag.ground import build_grounder  # noqa: E402
-from svag.ground.learned_data import build_samples  # noqa: E402
-from svag.ground.learned_model import load_checkpoint, save_checkpoint, train  # noqa: E402
+from svag.train.samples import build_samples  # noqa: E402
+from svag.ground.learned_model import load_checkpoint, save_checkpoint  # noqa: E402
+from svag.train.learned import train  # noqa: E402
 from svag.language.types import ActionQuery  # noqa: E402
 
 
@@ -128,7 +129,7 @@ def test_tracker_samples_label_the_covering_tracks(shared_data):
     """Positives on a tracker's tracks are exactly the tracks that cover an annotated track
     (IoU >= 0.5) inside its windows for >= 0.5 s, checked frame by frame with a plain loop."""
     from svag.data.mot_seq import find_sequence
-    from svag.ground.learned_data import tracker_samples
+    from svag.train.samples import tracker_samples
     from svag.io.mot import read_mot_results
     gt, _ = build_ground_truth(shared_data / "svag/original/MOT17-training.json", shared_data / "mot", "MOT17",
                                videos=["MOT17-09"])
@@ -160,7 +161,7 @@ def test_tracker_samples_label_the_covering_tracks(shared_data):
 
 
 def test_ranking_loss_by_hand():
-    from svag.ground.learned_model import _listwise
+    from svag.train.learned import _listwise
     logits = torch.tensor([2.0, 0.0, 1.0, -1.0, 3.0])
     target = torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0])
     group = torch.tensor([0, 0, 0, 1, 1])

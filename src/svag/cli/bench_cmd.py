@@ -39,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from svag.bench import format_runs, run_benchmark, runs_to_json
+    from svag.run.bench import format_runs, run_benchmark, runs_to_json
     from svag.io.svag_json import read_svag, write_svag
     check_outputs(args.force, args.out, args.json)
     gt = read_svag(args.gt, "gt")

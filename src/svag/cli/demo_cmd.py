@@ -37,9 +37,8 @@ def run(args: argparse.Namespace) -> int:
 def _run(out: Path, args: argparse.Namespace) -> int:
     from svag.cli.eval_cmd import format_table
     from svag.eval.svag_protocol import evaluate_svag
-    from svag.ground.appearance import is_colour_word
     from svag.io.svag_json import read_svag, write_svag
-    from svag.pipeline import GroundConfig, QuerySpec, VideoGrounder, parse_all, to_prediction
+    from svag.pipeline import GroundConfig, QuerySpec, VideoGrounder, to_prediction
     from svag.synth import generate_benchmark
     from svag.video.render import render_groundings
 
@@ -52,22 +51,19 @@ def _run(out: Path, args: argparse.Namespace) -> int:
 
     t = time.perf_counter()
     vg = VideoGrounder(GroundConfig(cache_dir=""))
-    scene = vg.scene_from_video(seq, progress=False)
+    scene = vg.prepare(seq, progress=False)
     queries = [q for d in gt for q in d]
-    parsed = parse_all([q.text for q in queries])
-    if any(is_colour_word(a) for q in parsed for a in q.attributes):
-        scene = vg.with_colours(scene, seq)
-    results = vg.ground(scene, parsed)
+    results = vg.ground(scene, [q.text for q in queries])
     specs = [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for q in queries]
     pred = to_prediction(gt.datasets[0].name, list(zip(specs, results)))
     write_svag(out / "pred.json", pred, "pred")
     print(f"2. grounded from pixels: {len(scene.tracks)} tracks, " + ", ".join(
-        f"{k} {v:.0f} fps" for k, v in vg.times.fps().items()) + f" ({time.perf_counter() - t:.1f} s)")
+        f"{k} {v:.0f} fps" for k, v in vg.times.rates().items()) + f" ({time.perf_counter() - t:.1f} s)")
     for spec, res in list(zip(specs, results))[:6]:
         print(f"   {spec.text!r} -> {res.query.describe()}: {len(res.groundings)} tracks")
 
     t = time.perf_counter()
-    render_groundings(seq, out / "grounded.mp4", list(zip(specs, results))[:4])
+    render_groundings(scene.frames or seq, out / "grounded.mp4", list(zip(specs, results))[:4])
     print(f"3. rendered the first 4 queries to {out / 'grounded.mp4'} ({time.perf_counter() - t:.1f} s)")
 
     print("4. evaluation:")

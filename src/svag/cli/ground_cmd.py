@@ -45,7 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--window-convention", choices=("svag", "toolkit"), default="svag",
                    help="svag: windows as 1-based inclusive frames [s, e] like the ground truth (default); "
                         "toolkit: [s-1, e] as the official SVAGEval toolkit compares them")
-    p.add_argument("--fps", type=float, help="frame rate, with --tracks when no video geometry is available")
+    p.add_argument("--fps", type=float, help="frame rate of the video (default: the video's own; needed for a folder of plain frames)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse or store tracks of this video")
     p.add_argument("--no-progress", action="store_true")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
@@ -63,19 +63,15 @@ def run(args: argparse.Namespace) -> int:
     config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
                           grounder_args=parse_options(args.grounder_option),
                           detector_args={"path": str(video / "det" / "det.txt")} if args.detector == "mot" else {},
-                          stride=args.stride, resize=args.resize, cache_dir="" if args.no_cache else None)
+                          stride=args.stride, resize=args.resize, fps=args.fps,
+                          cache_dir="" if args.no_cache else None)
     vg = VideoGrounder(config)
-    if args.tracks:
-        scene = vg.scene_from_tracks(args.tracks, video, fps=args.fps)
-    else:
-        scene = vg.scene_from_video(video, progress=not args.no_progress)
-    dataset, specs = _query_specs(args, video, scene.num_frames)
-    from svag.ground.appearance import is_colour_word
-    from svag.pipeline import has_pixels, parse_all
-    parsed = parse_all([s.text for s in specs])
-    if any(is_colour_word(a) for q in parsed for a in q.attributes) and has_pixels(video):
-        scene = vg.with_colours(scene, video)
-    results = vg.ground(scene, parsed)
+    dataset, specs = _query_specs(args, video)               # queries checked before any decoding
+    scene = vg.prepare(video, tracks=args.tracks, progress=not args.no_progress)
+    for s in specs:
+        if s.video_length is None:
+            s.video_length = scene.num_frames
+    results = vg.ground(scene, [s.text for s in specs])
     for spec, res in zip(specs, results):
         line = f"{spec.query_id}: {spec.text!r} -> {res.query.describe()}"
         line += f"\n    {len(res.groundings)} tracks: " + ", ".join(
@@ -84,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         print(line)
         for note in res.notes:
             print(f"    note: {note}", file=sys.stderr)
-    fps = vg.times.fps()
+    fps = vg.times.rates()
     if vg.times.frames:
         print("speed: " + ", ".join(f"{k} {v:.0f} fps" for k, v in fps.items()))
     if args.out:
@@ -93,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}")
     if args.render:
         from svag.video.render import render_groundings
-        render_groundings(video, args.render, list(zip(specs, results)), stride=config.stride)
+        render_groundings(scene.frames or video, args.render, list(zip(specs, results)), stride=config.stride)
         print(f"wrote {args.render}")
     return 0
 
@@ -114,7 +110,9 @@ def parse_options(items: list[str]) -> dict:
     return out
 
 
-def _query_specs(args: argparse.Namespace, video: Path, num_frames: int):  # type: ignore[no-untyped-def]
+def _query_specs(args: argparse.Namespace, video: Path, num_frames: int | None = None):  # type: ignore[no-untyped-def]
+    """The queries to ground; text queries get ``num_frames`` as their video length (None: the
+    scene's, filled in once it is built)."""
     from svag.pipeline import QuerySpec
     name = args.video_name or _video_name(video)
     specs: list[QuerySpec] = [QuerySpec(t, i + 1, name, num_frames) for i, t in enumerate(args.query)]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from svag.cli.common import check_outputs
 from svag.errors import InputError
+from svag.train.samples import load_samples  # noqa: F401  (also imported from here by benchmarks)
 
 EPILOG = """examples:
   svag train svag/original/MOT17-training.json svag/rephrased_with_qid/MOT17-training-doubled_qid.json \\
@@ -50,38 +51,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def load_samples(files: list[str], mot_root: str, dataset: str, train_tracks: list[str] | None = None
-                 ) -> tuple[list, list[dict]]:
-    """Training samples of all files (queries merged per video, repeated texts once), on the MOT
-    gt tracks and, with ``train_tracks``, on those trackers' tracks too; and a description of the
-    training data for the checkpoint."""
-    from svag.core.types import SvagData
-    from svag.data.build import build_ground_truth
-    from svag.ground.learned_data import build_samples, tracker_samples
-    datasets, described = [], []
-    for f in files:
-        gt, report = build_ground_truth(f, mot_root, dataset)
-        datasets.extend(gt.datasets)
-        described.append({"file": Path(f).name, "videos": sorted(report.videos),
-                          "queries": report.totals["queries"]})
-    gt = SvagData(tuple(datasets))
-    samples = build_samples(gt, mot_root)
-    if train_tracks:
-        for d in train_tracks:
-            if not Path(d).is_dir():
-                raise InputError("--train-tracks expects a folder of <VIDEO>.txt tracker results", file=d)
-        extra = tracker_samples(gt, mot_root, list(train_tracks))
-        if not extra:
-            raise InputError(f"no tracker result file for any training video in {list(train_tracks)}")
-        samples += extra
-        described.append({"tracker_tracks": [Path(d).name for d in train_tracks],
-                          "videos": [s.name for s in extra]})
-    return samples, described
-
-
 def run(args: argparse.Namespace) -> int:
-    from svag.ground.learned_model import (best_threshold, cross_validate, fit, format_cv, save_checkpoint,
-                                           track_scores)
+    from svag.ground.learned_model import save_checkpoint
+    from svag.train.learned import best_threshold, cross_validate, fit, format_cv, track_scores
     check_outputs(args.force, args.out, args.cv_json)
     if args.epochs < 1:
         raise InputError(f"--epochs must be at least 1, got {args.epochs}")

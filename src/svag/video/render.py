@@ -24,10 +24,12 @@ def draw_box(image: np.ndarray, box: np.ndarray, color: tuple[int, int, int], la
     cv2.putText(image, label, (xl + 2, y0 - 3), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
 
 
-def render_groundings(video: str | os.PathLike, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
+def render_groundings(video: Any, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
                       *, stride: int = 1) -> None:
-    """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` and write ``out``."""
+    """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` (a path, or a scene's frame source)
+    and write ``out``."""
     from svag.video.reader import open_video
+    video = getattr(video, "path", video)
     reader = open_video(video, stride=stride)
     fps = (reader.info.fps or 25.0) / stride
     # per frame: list of (box, colour, label); built from each grounding's windows

@@ -207,7 +207,7 @@ def test_hybrid_keeps_kinematic_windows_of_learned_tracks(shared_data: Path):
                        shared_data / "trackers" / "20221127_result_auginput17dim_finethresh_wodist_onefut")
     query = parse_all(["a man walks to the left"])[0]
     kin = {g.track.track_id: g for g in build_grounder("kinematic").ground(scene, query).groundings}
-    hyb = build_grounder("hybrid").ground(scene, query).groundings
+    hyb = build_grounder("hybrid").ground(scene, "a man walks to the left").groundings
     assert hyb and len(hyb) <= len(kin)
     for g in hyb:   # a subset of the kinematic matches, same windows, rescored by the learned model
         k = kin[g.track.track_id]

@@ -57,8 +57,12 @@ def test_shipped_model_grounds_a_real_scene(shared_data):
     scene = _scene_for("MOT17-05", shared_data / "mot", shared_data / "trackers" /
                        "20221127_result_auginput17dim_finethresh_wodist_onefut")
     g = build_grounder("learned")
-    assert g.uses_language
-    result = g.ground(scene, ActionQuery("A man walking to the left"))
+    assert g.requires == ("learned-steps",)
+    result = g.ground(scene, "A man walking to the left")                 # the grounder takes text
+    assert result.groundings
+    again = g.ground(scene, ActionQuery("A man walking to the left"))     # a parsed query: its text
+    assert [(x.track.track_id, x.score) for x in again.groundings] == [(x.track.track_id, x.score)
+                                                                     for x in result.groundings]
     assert result.groundings
     scores = [x.score for x in result.groundings]
     assert scores == sorted(scores, reverse=True)

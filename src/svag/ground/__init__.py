@@ -13,6 +13,7 @@ GROUNDERS: dict[str, str] = {
     "all-tracks": "svag.ground.baselines:AllTracksGrounder",
     "longest-track": "svag.ground.baselines:LongestTrackGrounder",
     "learned": "svag.ground.learned:LearnedGrounder",
+    "largest-tracks": "svag.ground.largest:LargestTracksGrounder",
 }
 
 

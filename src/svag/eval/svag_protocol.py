@@ -29,11 +29,11 @@ from svag.errors import InputError
 from svag.eval.hota import HotaCounts, HotaMatches, combine_hota, hota_fields, hota_segments
 from svag.eval.result import EvalResult
 from svag.eval.sequence import SequenceData
-from svag.eval.temporal import average_precisions, recall_ious
+from svag.eval.temporal import THRESHOLDS, average_precisions, recall_ious
 
 PROTOCOLS = ("svag", "svag-strict")
 PAIR_ALPHA = 0.5
-MAP_THRESHOLDS = np.round(np.linspace(0.1, 0.95, 18), 2)
+MAP_THRESHOLDS = THRESHOLDS            # 0.10, 0.15, ..., 0.95: defined once, in eval.temporal
 RECALL_THRESHOLDS = (0.1, 0.3, 0.5, 0.7)
 HOTA_KEYS = ("HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe", "AssPr", "LocA")
 TEMPORAL_KEYS = ("mIoU",) + tuple(f"R{k}@{t}" for k in (1, 5, 10) for t in (0.1, 0.3, 0.5))

@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 
 from svag.cli.common import check_outputs
-from svag.errors import InputError
 from svag.eval.result import EvalResult
 
 SVAG_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "mIoU", "R1@0.3", "R1@0.5", "R5@0.5", "R10@0.5", "m-HIoU")
@@ -38,7 +37,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("gt", help="ground truth: SVAG JSON (svag protocols) or MOT sequence folder / gt.txt (mot)")
     p.add_argument("pred", help="predictions: SVAG JSON, or a MOT result file / folder of <SEQ>.txt (mot)")
-    p.add_argument("--protocol", default="svag", choices=("svag", "svag-strict", "mot", "stvg", "mr"),
+    from svag.eval.protocols import PROTOCOLS
+    p.add_argument("--protocol", default="svag", choices=tuple(PROTOCOLS),
                    help="svag: exactly the official SVAGEval numbers (default); svag-strict: corrected "
                         "protocol; mot: TrackEval's MOTChallenge HOTA/CLEAR/Identity; stvg: single-tube "
                         "m_tIoU/m_vIoU/vIoU@R (ground truth: SVAG JSON, HC-STVG or VidSTG); mr: moment "
@@ -71,65 +71,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> EvalResult:
-    if args.protocol == "mot":
-        return _evaluate_mot(args)
-    if args.protocol == "mr":
-        from svag.eval.tube_protocols import evaluate_moment_retrieval
-        return evaluate_moment_retrieval(args.gt, args.pred)
-    if args.protocol == "stvg":
-        from svag.eval.tube_protocols import evaluate_stvg
-        from svag.io.svag_json import read_svag
-        return evaluate_stvg(_read_tubes(args.gt), read_svag(args.pred, "pred"))
-    from svag.eval.svag_protocol import evaluate_svag
-    from svag.io.svag_json import ReadReport, read_svag
-    report = ReadReport()
-    gt = read_svag(args.gt, "gt", report=report)
-    pred = read_svag(args.pred, "pred", report=report)
-    datasets = [d.strip() for d in args.datasets.split(",") if d.strip()] if args.datasets else None
-    result = evaluate_svag(gt, pred, protocol=args.protocol, datasets=datasets)
-    if report.null_windows:
-        result.notes.insert(0, f"{report.null_windows} null temporal entries were read as 'no window'")
-    for kind, n in report.zero_area_boxes.items():
-        what = "ground-truth boxes (always missed)" if kind == "gt" else "predicted boxes (false positives)"
-        result.notes.insert(0, f"{n} {what} have zero width or height")
-    if report.reversed_windows:
-        result.notes.insert(0, f"{report.reversed_windows} predicted windows have start > end "
-                               "(official: scored as given; svag-strict: IoU 0)")
-    result.notes[:0] = report.notes
-    return result
-
-
-def _evaluate_mot(args: argparse.Namespace) -> EvalResult:
-    from svag.eval.mot_protocol import evaluate_mot, find_sequences
+    from svag.eval.protocols import evaluate_files
     names = [n.strip() for n in args.sequences.split(",") if n.strip()] if args.sequences else None
-    skipped: list[str] = []
-    pred = Path(args.pred)
-    if names is None and pred.is_dir() and Path(args.gt).is_dir():
-        seqs = find_sequences(args.gt)
-        if len(seqs) > 1:     # a folder of sequences: score those the tracker has results for
-            have = {f.stem for f in pred.glob("*.txt")} | {f.stem for f in (pred / "data").glob("*.txt")}
-            names = [s.name for s in seqs if s.name in have]
-            skipped = [s.name for s in seqs if s.name not in have]
-            if not names:
-                raise InputError(f"no result file <SEQ>.txt for any of the sequences {[s.name for s in seqs]}",
-                                 file=str(pred))
-    result = evaluate_mot(args.gt, args.pred, benchmark=args.benchmark, sequences=names)
-    if skipped:
-        result.notes.insert(0, f"{len(skipped)} ground-truth sequences have no result file and were not scored: "
-                               f"{', '.join(skipped)}")
-    return result
-
-
-def _read_tubes(path: str):  # type: ignore[no-untyped-def]
-    """STVG ground truth: HC-STVG or VidSTG annotations, or SVAG JSON (one track per query)."""
-    from svag.data.stvg import looks_like_hcstvg, looks_like_vidstg, parse_hcstvg, parse_vidstg
-    from svag.io.svag_json import load_json, parse_svag
-    obj = load_json(path)
-    if looks_like_hcstvg(obj):
-        return parse_hcstvg(obj, source=path)
-    if looks_like_vidstg(obj):
-        return parse_vidstg(obj, source=path)
-    return parse_svag(obj, "gt", source=path)
+    datasets = [d.strip() for d in args.datasets.split(",") if d.strip()] if args.datasets else None
+    return evaluate_files(args.protocol, args.gt, args.pred, datasets=datasets, benchmark=args.benchmark,
+                          sequences=names)
 
 
 COUNT_KEYS = {"IDSW", "FP", "FN", "Frag", "MT", "PT", "ML", "CLR_TP", "IDTP", "IDFN", "IDFP", "GT_Dets", "Dets",

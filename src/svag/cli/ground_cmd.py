@@ -145,9 +145,9 @@ def _query_specs(args: argparse.Namespace, video: Path, num_frames: int | None =
             specs += [QuerySpec(t, start + i + 1, name, num_frames) for i, t in enumerate(ln for ln in lines if ln)]
     if not specs:
         raise InputError("no query given: pass query texts or --queries FILE")
+    from svag.language.parser import check_query
     for s in specs:
-        if not s.text.strip():
-            raise InputError("empty query", query=s.query_id)
+        check_query(s.text, s.query_id)
     return dataset, specs
 
 

@@ -25,6 +25,7 @@ from svag.ground.base import Grounding, GroundingResult, QueryLike, Scene
 from svag.ground.features import SceneGrid, TrackFeatures, smooth
 from svag.ground.policy import OutputPolicy
 from svag.ground.windows import chain_steps, snap_span, windows_from_relevance
+from svag.language.lexicon import BOXY_VEHICLES, PEOPLE
 from svag.language.types import ActionQuery, Predicate
 
 MOVING = 0.25          # heights/s: above this the actor moves
@@ -34,12 +35,6 @@ DIRECTION = 0.2        # minimal speed along a direction
 GROWTH = 0.06          # log-height per second: coming closer / going away
 BORDER = 0.03          # fraction of the frame: "at the border"
 EVENT_S = 2.0          # duration of an event window (enter, leave, stop, ...)
-
-VEHICLES = {"car", "bus", "truck", "vehicle", "van", "taxi", "motorcycle", "motorbike", "bicycle", "bike",
-            "cyclist", "train", "tram", "boat"}
-PEOPLE = {"person", "man", "woman", "people", "pedestrian", "child", "boy", "girl", "kid", "someone", "player",
-          "lady", "guy", "runner", "skater", "human"}
-
 
 def sig(x: np.ndarray | float, center: float, width: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(np.asarray(x, dtype=np.float64) - center) / width))
@@ -330,7 +325,7 @@ def category_prior(category: str | None, f: TrackFeatures) -> float:
     ratio = float(np.median(f.h / np.maximum(f.w, 1.0)))
     if category in PEOPLE:
         return float(0.4 + 0.6 * sig(ratio, 1.3, 0.15))
-    if category in VEHICLES - {"bicycle", "bike", "cyclist", "motorcycle", "motorbike"}:
+    if category in BOXY_VEHICLES:
         return float(0.4 + 0.6 * sig(-ratio, -1.0, 0.15))
     return 1.0
 

@@ -82,11 +82,24 @@ def _phrase(d: Draft, seg: int, start: int) -> str:
 
 # -- rules pass ----------------------------------------------------------------------------------------
 
-def draft(text: str) -> Draft:
+MAX_QUERY_CHARS = 1000      # a query is a sentence or two (SVAG-Bench's longest: 93 characters)
+
+
+def check_query(text: object, query_id: object = None) -> str:
+    """The query text, or an InputError: not a string, empty, or longer than :data:`MAX_QUERY_CHARS`."""
+    where = query_id if query_id is not None else (text if isinstance(text, str) and len(text) <= 80 else None)
     if not isinstance(text, str):
-        raise InputError(f"expected the query as a string, got {type(text).__name__}", query=text)
+        raise InputError(f"expected the query as a string, got {type(text).__name__}", query=where)
     if not text.strip():
-        raise InputError("empty query", query=text)
+        raise InputError("empty query", query=where)
+    if len(text) > MAX_QUERY_CHARS:
+        raise InputError(f"query text is {len(text)} characters long; the limit is {MAX_QUERY_CHARS} "
+                         f"(starts {text[:40]!r})", query=where)
+    return text
+
+
+def draft(text: str) -> Draft:
+    check_query(text)
     toks = tokenize(text)
     segments = clauses.segments(toks)
     covered = {j for seg in segments for j in range(seg.start, seg.end)}

@@ -238,3 +238,21 @@ def test_windows_drop_runs_shorter_than_the_minimum():
     assert w[0, :2].tolist() == [61, 80] and w[0, 2] == pytest.approx(0.95)
     assert [11, 40] in w[:, :2].tolist()
     assert all(e - s + 1 >= 10 for s, e in w[:, :2])
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--queries", "MISSING"], "cannot read queries"),
+    (["a man " * 200], "the limit is 1000"),
+])
+def test_queries_are_checked_before_any_decoding(extra, message, shared_data: Path, tmp_path: Path, capsys,
+                                                 monkeypatch):
+    import svag.track.pipeline
+
+    def no_decoding(*a, **k):  # type: ignore[no-untyped-def]
+        raise AssertionError("the video was decoded before the queries were checked")
+    monkeypatch.setattr(svag.track.pipeline, "track_video", no_decoding)
+    extra = [str(tmp_path / "missing.txt") if a == "MISSING" else a for a in extra]
+    video = str(shared_data / "video" / "pets09-s2l1.avi")
+    assert main(["ground", video, *extra, "--no-cache", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -265,3 +265,31 @@ def test_predicate_validation() -> None:
     with pytest.raises(ValueError, match="takes"):
         Predicate("look", "sideways")
     assert str(Predicate("look", "back", negated=True)) == "not look(back)"
+
+
+def test_colours_wherever_the_query_puts_them() -> None:
+    from svag.ground.kinematic import split_attributes
+    q = parse_queries(["a woman wearing red walks"], embedder=False)[0]
+    assert "red" in q.attributes and q.unknown == ()
+    q = parse_queries(["a person walks past a red car"], embedder=False)[0]
+    assert "red" not in q.attributes                   # the car's colour, not the walker's
+    for text, colours in (("a person in a red jacket walks right", ["red"]),
+                          ("a man in a black coat walks to the left", ["black"]),
+                          ("a red car turns left", ["red"])):
+        q = parse_queries([text], embedder=False)[0]
+        assert split_attributes(q.attributes)[0] == colours, text
+    assert split_attributes(("man", "red jacket", "wooden")) == (["red"], ["jacket", "wooden"])
+
+
+def test_counts_are_parsed() -> None:
+    got = {t: parse_queries([t], embedder=False)[0].count for t in
+           ("two people walk together", "a group of people walk to the right", "a man walks")}
+    assert got == {"two people walk together": "two", "a group of people walk to the right": "group",
+                   "a man walks": None}
+
+
+def test_query_length_limit() -> None:
+    from svag.language.parser import MAX_QUERY_CHARS
+    with pytest.raises(InputError, match=f"limit is {MAX_QUERY_CHARS}"):
+        parse_queries(["a man walks " * 100], embedder=False)
+    assert parse_queries(["a man walks left " + "x" * (MAX_QUERY_CHARS - 20)], embedder=False)

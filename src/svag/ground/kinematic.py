@@ -437,10 +437,12 @@ class KinematicGrounder:
         if not query.steps:
             result.notes.append(f"no understood action in {query.text!r}: nothing grounded")
             return result
-        colours = [a for a in query.attributes if is_colour_word(a)]
+        colours, unused = split_attributes(query.attributes)
         colors = scene.encode(ColourEncoder()) if colours else None      # a pass over pixels only when asked
         if colours and not colors:
             result.notes.append(f"colour words {colours} ignored: no image crops for this scene")
+        if unused:
+            result.notes.append(f"words not checked (only colours are seen in boxes): {', '.join(unused)}")
         min_len = self.min_track_s * scene.fps
         candidates = []
         for track, (f, steps) in zip(scene.tracks, self.relevance(scene, query)):
@@ -451,7 +453,7 @@ class KinematicGrounder:
             wins = per_step[0] if len(per_step) == 1 else chain_steps(per_step, scene.fps)[: self.max_windows]
             if len(wins) == 0:
                 continue
-            prior = category_prior(query.category, f) * _colour_prior(colors, track.track_id, query.attributes)
+            prior = category_prior(query.category, f) * _colour_prior(colors, track.track_id, tuple(colours))
             wins = wins.copy()
             wins[:, 2] *= prior
             score = float(wins[:, 2].max())
@@ -469,6 +471,20 @@ class KinematicGrounder:
             candidates.append(Grounding(track, score, wins))
         result.groundings = self.policy.select(candidates, scene, result.notes)
         return result
+
+
+def split_attributes(attributes: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The colour words of a query's attribute phrases, wherever they stand ("red", "red jacket",
+    "black coat"), and the other words, which no box can confirm (subtypes such as "man" aside)."""
+    from svag.language.lexicon import CATEGORIES
+    colours, unused = [], []
+    for phrase in attributes:
+        for word in phrase.split():
+            if is_colour_word(word):
+                colours.append(word)
+            elif word not in CATEGORIES:
+                unused.append(word)
+    return list(dict.fromkeys(colours)), list(dict.fromkeys(unused))
 
 
 def _colour_prior(colors: dict | None, track_id: object, attributes: tuple[str, ...]) -> float:

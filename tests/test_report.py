@@ -198,6 +198,11 @@ def test_full2_opens_under_two_seconds_and_is_virtualised(browser, full2, tmp_pa
     page.fill("#filter-text", "walks")
     page.wait_for_function("document.getElementById('count').dataset.shown !== '1833'")
     assert 0 < int(page.get_attribute("#count", "data-shown")) < 1833
+    busy = page.evaluate("""() => { const d = JSON.parse(document.getElementById('svag-data').textContent);
+        const q = d.queries.find(q => q.g.length >= 4 && q.p[0].tr.length >= 4 && q.p[0].svag.pairs.some(p => p !== null));
+        window.svagReport.select(q.k); return q.k; }""")
+    assert page.locator("#detail .timeline [data-lane]").count() >= 8
+    assert page.get_attribute("#detail", "data-key") == busy
     shot = tmp_path / "full2.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000
@@ -335,3 +340,32 @@ def test_cli_refuses_overwrite_and_baselines_without_tracks(tmp_path, capsys, sh
     assert "--mot-root" in capsys.readouterr().err
     assert out.read_text() == "mine"
     assert shutil.which("chromium") or Path(CHROMIUM).is_file()
+
+
+def test_thumbnails_from_a_mot_img1_folder(shared_data):
+    """A MOT sequence folder found by its video name (MOT17-02 -> MOT17-02-FRCNN), only the key
+    frames read from img1/, boxes in the video's own pixels; a video that is not there is a note."""
+    import base64
+
+    import cv2
+
+    from svag.core.types import Query, Track
+    from svag.report.thumbs import ThumbRequest, make_thumbnails
+    root = shared_data / "video" / "mot17-mini"
+    box = np.array([[100.0, 200.0, 50.0, 120.0]] * 3)
+    gt = Query(1, "a person walks", "MOT17-02", 600, (Track(7, np.array([1, 2, 3]), box, windows=[[1, 3]]),))
+    pred = Query(1, "a person walks", "MOT17-02", 600, (Track(9, np.array([2, 3]), box[:2] + 4, windows=[[2, 3, 0.8]]),))
+    missing = Query(2, "a car", "NOWHERE-01", 10, (Track(1, np.array([5]), box[:1], windows=[[5, 5]]),))
+    thumbs, notes = make_thumbnails([ThumbRequest("a", gt, [pred]), ThumbRequest("b", missing, [None])], root)
+    assert [t["f"] for t in thumbs["a"]] == [2]          # the middle of [1, 3]; the prediction's is too close
+    t = thumbs["a"][0]
+    assert (t["W"], t["H"]) == (1920, 1080)
+    assert t["gt"] == [["7", 100.0, 200.0, 50.0, 120.0]] and t["p"] == [[["9", 104.0, 204.0, 54.0, 124.0]]]
+    image = cv2.imdecode(np.frombuffer(base64.b64decode(t["src"].split(",", 1)[1]), np.uint8), cv2.IMREAD_COLOR)
+    assert image.shape == (180, 320, 3)
+    assert "b" not in thumbs and "NOWHERE-01" in notes[0]
+
+
+def test_verbs_of_queries_empty_text_included():
+    from svag.report.model import _verbs
+    assert _verbs(["a person walks to the left", " ", "a man stands still"]) == ["walk", "(empty query)", "stand_still"]

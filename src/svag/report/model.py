@@ -144,8 +144,11 @@ def length_bin(text: str) -> str:
 
 
 def _verbs(texts: Sequence[str]) -> list[str]:
+    """Rules only (no embedder): fast, and the same on every machine."""
     from svag.language.parser import parse_queries
-    return [query_verb(p) for p in parse_queries(texts, embedder=False)]
+    filled = [t for t in texts if t.strip()]
+    parsed = iter(parse_queries(filled, embedder=False)) if filled else iter(())
+    return [query_verb(next(parsed)) if t.strip() else "(empty query)" for t in texts]
 
 
 def query_key(dataset: str, query_id: Any) -> str:

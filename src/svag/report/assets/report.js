@@ -312,7 +312,14 @@
     });
     box.appendChild(t);
     const notes = el("ul");
-    q.p.forEach((p, k) => p[S.protocol].notes.forEach((n) => notes.appendChild(el("li", null, (q.p.length > 1 ? "[" + (k + 1) + "] " : "") + n))));
+    q.p.forEach((p, k) => {
+      const tag = q.p.length > 1 ? "[" + (k + 1) + "] " : "";
+      const r = p[S.protocol];
+      r.notes.forEach((n) => notes.appendChild(el("li", null, tag + n)));
+      const why = new Map();     // unpaired tracks grouped by the reason
+      r.pairs.forEach((pid, j) => { if (pid === null) { const w = r.why[j] || "unpaired"; why.set(w, (why.get(w) || []).concat([q.g[j][0]])); } });
+      for (const [w, ids] of why) notes.appendChild(el("li", { class: "why" }, tag + "GT " + ids.join(", ") + " unpaired: " + w));
+    });
     if (notes.childNodes.length) box.appendChild(notes);
     box.appendChild(legend());
     box.appendChild(timeline(q, box.clientWidth - 26));

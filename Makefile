@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
-EXTRAS ?= all,test,bench
+EXTRAS ?= all,vlm,test,bench
 STAMP  := $(VENV)/.installed
 
 .PHONY: install test demo bench clean
@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-test: $(STAMP)
+# the browser tests of `svag report` drive Debian's chromium (playwright, no browser download)
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest -q tests
 
 demo: $(STAMP)

@@ -27,9 +27,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("svag.data", "svag.eval", "svag.synth", "svag.language"),
     ("svag.ground.features", "svag.ground.camera", "svag.ground.appearance", "svag.ground.learned_data"),
     ("svag.encode",),
-    ("svag.ground",),
+    ("svag.ground", "svag.vision"),           # vision: open-vocabulary detectors and image-text grounders
     ("svag.run", "svag.pipeline", "svag.bench"),
-    ("svag.train",),
+    ("svag.train", "svag.report"),
     ("svag.cli",),
 ]
 

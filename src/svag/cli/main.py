@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, str] = {
     "bench": "svag.cli.bench_cmd",
     "demo": "svag.cli.demo_cmd",
     "train": "svag.cli.train_cmd",
+    "report": "svag.cli.report_cmd",
 }
 
 
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
                "  svag synth --out synth/ --videos 10 --frames 300\n"
                "  svag ground video.mp4 \"a person walks to the left\" --render out.mp4 --out pred.json\n"
                "  svag bench run gt.json --mot-root mot/ --tracks tracker_results/ --grounder kinematic\n"
+               "  svag report gt.json pred.json --out report.html\n"
                "  svag demo",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"svag {__version__}")

@@ -84,12 +84,17 @@ def _subset_pred(pred: SvagData, gt: SvagData, video: str) -> SvagData:
                           for d in pred.datasets if d.name in names))
 
 
+def build_scenes(gt: SvagData, mot_root: PathLike, tracks_dir: PathLike | None = None) -> dict[str, Scene]:
+    """Video name -> scene: a tracker's tracks from ``tracks_dir`` or, without it, the oracle tracks."""
+    videos = sorted({q.video_name for d in gt for q in d})
+    return {v: mot_scene(v, mot_root, tracks_dir or None) for v in videos}
+
+
 def run_benchmark(gt: SvagData, mot_root: PathLike, *, tracks_dir: PathLike | None = None,
                   grounders: Sequence[str] = ("kinematic",), grounder_args: dict[str, dict] | None = None,
                   protocols: Sequence[str] = ("svag", "svag-strict")) -> list[GrounderRun]:
     """Ground and score ``gt`` with each grounder and the trivial baselines."""
-    videos = sorted({q.video_name for d in gt for q in d})
-    scenes = {v: mot_scene(v, mot_root, tracks_dir or None) for v in videos}
+    scenes = build_scenes(gt, mot_root, tracks_dir)
     names = list(dict.fromkeys([*BASELINES, *grounders]))
     runs = []
     for name in names:

@@ -250,6 +250,8 @@ class SceneBuilder:
         cache.mkdir(parents=True, exist_ok=True)
         write_mot(cache / "tracks.txt", Detections.from_tracks(list(scene.tracks)), overwrite=True)
         meta = {"width": scene.width, "height": scene.height, "fps": scene.fps, "num_frames": scene.num_frames,
+                "categories": {str(t.track_id): [t.category, t.category_score] for t in scene.tracks
+                               if t.category is not None},
                 "config": asdict(self.config)}
         tmp = cache / "scene.json.tmp"
         tmp.write_text(json.dumps(meta, default=str))
@@ -257,7 +259,11 @@ class SceneBuilder:
 
     def _load_cached(self, cache: Path, video: Path, frames: Any) -> Scene:
         from svag.io.mot import read_mot_results
+        from dataclasses import replace
         meta = json.loads((cache / "scene.json").read_text())
         tracks = read_mot_results(cache / "tracks.txt").tracks()
+        cats = meta.get("categories", {})
+        tracks = [replace(t, category=cats[str(t.track_id)][0], category_score=cats[str(t.track_id)][1])
+                  if str(t.track_id) in cats else t for t in tracks]
         return Scene(tuple(tracks), meta["width"], meta["height"], meta["fps"], meta["num_frames"], name=video.name,
                      key=cache.name, frames=frames, cache_dir=cache)

@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -160,6 +160,29 @@ class VideoReader:
                                  file=str(self.path), frame=index + 1) from None
         finally:
             container.close()
+
+
+    def read_frames(self, indices: Iterable[int]) -> Iterator[Frame]:
+        """Only the frames with these 1-based indices, in increasing order: a frame folder reads
+        just those images, a video file is decoded up to the last one. Indices past the end are
+        not produced."""
+        wanted = sorted({int(i) for i in indices if int(i) >= 1})
+        if not wanted:
+            return
+        if self._frames_dir is not None:
+            fps = self.info.fps
+            for index in wanted:
+                if index <= len(self._files):
+                    yield Frame(index, (index - 1) / fps if fps else float(index - 1),
+                                self._finish(_imread(self._files[index - 1])))
+            return
+        todo = set(wanted)
+        for frame in self._iter_file():
+            if frame.index in todo:
+                yield frame
+                todo.discard(frame.index)
+                if not todo:
+                    return
 
 
 def _imread(path: Path) -> np.ndarray:

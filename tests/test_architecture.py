@@ -239,3 +239,25 @@ def test_frame_source_on_a_real_video_matches_a_plain_decode(shared_data: Path):
     assert [i for i, _ in got] == [3, 17, 30]
     for i, img in got:
         np.testing.assert_array_equal(img, plain[i])
+
+
+def test_prompts_reach_a_detector_that_takes_them(shared_data: Path, monkeypatch, tmp_path: Path):
+    """A detector with set_prompts gets the query texts before the first frame (and they key the
+    scene cache); one without it is unaffected."""
+    from svag.detect import DETECTORS
+    from svag.detect.motion import MotionDetector
+    from svag.run.scene import SceneBuilder, SceneConfig, detector_takes_prompts
+    seen = []
+
+    class Prompted(MotionDetector):
+        def set_prompts(self, texts: list[str]) -> None:
+            seen.append(list(texts))
+
+    monkeypatch.setitem(DETECTORS, "prompted", Prompted)
+    assert detector_takes_prompts("prompted") and not detector_takes_prompts("motion")
+    video = shared_data / "video" / "pets09-s2l1.avi"
+    cfg = SceneConfig(detector="prompted", cache_dir=str(tmp_path))
+    assert cfg.cache_key(video, ["a"]) != cfg.cache_key(video, ["b"]) != cfg.cache_key(video)
+    from svag.track.pipeline import track_video
+    run = track_video(video, Prompted(), max_frames=3, prompts=["a person walks"])
+    assert seen == [["a person walks"]] and run.timings.frames == 3

@@ -67,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
                           cache_dir="" if args.no_cache else None)
     vg = VideoGrounder(config)
     dataset, specs = _query_specs(args, video)               # queries checked before any decoding
-    scene = vg.prepare(video, tracks=args.tracks, progress=not args.no_progress)
+    scene = vg.prepare(video, tracks=args.tracks, progress=not args.no_progress,
+                       prompts=[s.text for s in specs])       # for detectors that take text prompts
     for s in specs:
         if s.video_length is None:
             s.video_length = scene.num_frames

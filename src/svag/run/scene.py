@@ -106,6 +106,13 @@ def probe(video: PathLike, fps: float | None = None) -> Geometry:
     return Geometry(vi.width, vi.height, resolve_fps(fps, vi.fps, str(path)), vi.num_frames, path.name)
 
 
+def detector_takes_prompts(name: str) -> bool:
+    """Whether the registered detector ``name`` accepts text prompts (``set_prompts``)."""
+    from svag.detect import DETECTORS
+    from svag.registry import resolve
+    return callable(getattr(resolve("detector", DETECTORS, name), "set_prompts", None))
+
+
 def _file_key(*paths: PathLike | None) -> str:
     parts = []
     for p in paths:
@@ -129,6 +136,8 @@ class SceneBuilder:
         ``mot`` detector tracks its public detections."""
         video = Path(video)
         geo = probe(video, self.config.fps)                  # validated before decoding
+        if prompts is not None and not detector_takes_prompts(self.config.detector):
+            prompts = None                                   # not part of the cache key either
         pixels = has_pixels(video)
         if self.config.detector == "mot" and not pixels:
             return self._from_det_file(video, geo)

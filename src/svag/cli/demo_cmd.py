@@ -63,7 +63,7 @@ def _run(out: Path, args: argparse.Namespace) -> int:
         print(f"   {spec.text!r} -> {res.query.describe()}: {len(res.groundings)} tracks")
 
     t = time.perf_counter()
-    render_groundings(scene.frames or seq, out / "grounded.mp4", list(zip(specs, results))[:4])
+    render_groundings(scene.frames or seq, out / "grounded.mp4", list(zip(specs, results))[:4], fps=scene.fps)
     print(f"3. rendered the first 4 queries to {out / 'grounded.mp4'} ({time.perf_counter() - t:.1f} s)")
 
     print("4. evaluation:")

@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}")
     if args.render:
         from svag.video.render import render_groundings
-        render_groundings(scene.frames or video, args.render, list(zip(specs, results)), stride=config.stride)
+        render_groundings(scene.frames or video, args.render, list(zip(specs, results)), stride=config.stride,
+                          fps=scene.fps)
         print(f"wrote {args.render}")
     return 0
 

@@ -25,13 +25,17 @@ def draw_box(image: np.ndarray, box: np.ndarray, color: tuple[int, int, int], la
 
 
 def render_groundings(video: Any, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
-                      *, stride: int = 1) -> None:
+                      *, stride: int = 1, fps: float | None = None) -> None:
     """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` (a path, or a scene's frame source)
-    and write ``out``."""
+    and write ``out``; ``fps``: the video's frame rate (default: the source's own)."""
+    from svag.errors import InputError
     from svag.video.reader import open_video
     video = getattr(video, "path", video)
     reader = open_video(video, stride=stride)
-    fps = (reader.info.fps or 25.0) / stride
+    rate = fps or reader.info.fps
+    if not rate:
+        raise InputError("the video has no frame rate; give it (--fps)", file=str(video))
+    fps = rate / stride
     # per frame: list of (box, colour, label); built from each grounding's windows
     draws: dict[int, list[tuple[np.ndarray, tuple[int, int, int], str]]] = {}
     for qi, (spec, result) in enumerate(items):

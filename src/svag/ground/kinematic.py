@@ -26,7 +26,7 @@ from svag.ground.features import SceneGrid, TrackFeatures, smooth
 from svag.ground.policy import OutputPolicy
 from svag.ground.windows import chain_steps, snap_span, windows_from_relevance
 from svag.language.lexicon import BOXY_VEHICLES, PEOPLE
-from svag.language.types import ActionQuery, Predicate
+from svag.language.types import EVENTS, ActionQuery, Predicate
 
 MOVING = 0.25          # heights/s: above this the actor moves
 STILL = 0.12           # below this it stands still
@@ -330,8 +330,6 @@ def category_prior(category: str | None, f: TrackFeatures) -> float:
     return 1.0
 
 
-EVENTS = {"enter", "leave", "appear", "disappear", "stop", "start_moving", "turn_around", "turn", "slow_down",
-          "speed_up", "sit_down", "stand_up", "jump"}
 
 
 class KinematicGrounder:

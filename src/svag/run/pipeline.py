@@ -77,7 +77,7 @@ def ground_queries(grounder: Any, scene: Scene, queries: Sequence[str | ActionQu
     out = [grounder.ground(scene, q) for q in queries]
     if times is not None:
         times.add("encode", t1 - t0)
-        times.add("read queries", t2 - t1)
+        times.add("text", t2 - t1)
         times.add("ground", time.perf_counter() - t2)
     return out
 

@@ -58,6 +58,13 @@ class VideoGrounder:
     def scene_from_video(self, video: PathLike, *, progress: bool = True) -> Scene:
         return self.scenes.from_video(video, progress=progress)
 
+    def with_colours(self, scene: Scene, video: PathLike | None = None, every: int = 5) -> Scene:
+        """Kept for callers of the old API: the colour encoding is computed on the scene (the
+        kinematic grounder computes it by itself when a query names a colour)."""
+        from svag.encode.colour import ColourEncoder
+        scene.encode(ColourEncoder(every))
+        return scene
+
     # -- queries -----------------------------------------------------------------------------------
 
     def ground(self, scene: Scene, queries: Sequence[str | ActionQuery]) -> list[GroundingResult]:

@@ -13,14 +13,14 @@ tracker id or the reason there is none (:data:`UNPAIRED_REASONS`).
 1. Only *recorded* timesteps count: those where the sequence has ground-truth **and** tracker
    boxes. ``hota.py`` L86-93 ``continue`` before L100 ``gt_ids_t_list.append``, so a frame in
    which nothing is predicted never enters the pairing.
-2. The track's ``keys`` are its row positions in the recorded timesteps (``eval.py`` L391-401,
+2. The track's ``keys`` are its row positions in the recorded timesteps (``eval.py`` L390-401,
    added to a ``set`` in time order); none: unpaired (L403-407). ``key = next(iter(keys))``
    (L411): the first element in CPython's set iteration order (:mod:`svag.eval.set_order`),
    the smallest unless a position is 8 or more.
 3. Selected timesteps: recorded timesteps where the track has a box and the ground-truth row
-   at position ``key`` is matched at alpha 0.5 (L414-424; ``hota.py`` L122-126 record the
+   at position ``key`` is matched at alpha 0.5 (L413-424; ``hota.py`` L122-126 record the
    matches of ``alpha == 0.5``, ``IoU >= 0.5 - eps``). None: unpaired (L426-429).
-4. Every tracker id matched at alpha 0.5 in a selected timestep gets one vote (L432-448); the
+4. Every tracker id matched at alpha 0.5 in a selected timestep gets one vote (L431-448); the
    most votes wins, ties to the id counted first -- earliest timestep, then ground-truth row
    (L456: ``max`` over an insertion-ordered dict; ``linear_sum_assignment`` returns rows in
    ascending order).

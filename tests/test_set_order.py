@@ -29,7 +29,7 @@ POSITIONS = st.lists(st.one_of(st.integers(0, 12), st.integers(0, 40), st.intege
                                st.integers(0, 2 ** 40)), min_size=1, max_size=80)
 
 
-@settings(max_examples=1000)
+@settings(max_examples=500)
 @given(POSITIONS)
 def test_iteration_order_equals_cpython(keys):
     assert set_iteration_order(keys) == _real(keys)

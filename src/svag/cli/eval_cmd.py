@@ -50,7 +50,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                        "sequence that has a result file)")
     p.add_argument("--json", metavar="FILE", help="write every number, unrounded, as JSON")
     p.add_argument("--per-query", metavar="FILE", help="write one row per query (CSV, or JSON lines if FILE "
-                                                       "ends in .jsonl)")
+                                                       "ends in .jsonl); svag protocols: with the track "
+                                                       "pairs (and why a track is unpaired), the windows "
+                                                       "R1/R5/R10 compared and their IoU, and the APs")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.add_argument("--quiet", action="store_true", help="print no table")
     p.set_defaults(func=run)
@@ -66,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(result.to_json(), indent=1, default=_plain))
     if args.per_query:
-        write_rows(Path(args.per_query), result.per_query)
+        write_rows(Path(args.per_query), result.rows())
     return 0
 
 

@@ -108,7 +108,7 @@ class VideoGrounder:
             self.times.add(stage, secs)
         self.times.frames += run.timings.frames
         info = run.info
-        num_frames = max(run.tracks.num_frames or 0, info.num_frames or 0, 1)
+        num_frames = max(run.tracks.num_frames or info.num_frames or 1, 1)
         scene = Scene(tuple(run.tracks.tracks()), info.width, info.height, float(info.fps or 25.0), num_frames,
                       name=video.name)
         if cache is not None:

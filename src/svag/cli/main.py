@@ -59,27 +59,35 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
+    if getattr(args, "no_progress", False):
+        from svag.cli.validate import silence_progress
+        silence_progress()
     try:
-        with warnings.catch_warnings(record=True) as caught:   # shown as plain lines, below
+        with warnings.catch_warnings():   # shown at once as plain lines, each text once
             warnings.simplefilter("always", UserWarning)
-            code = int(args.func(args) or 0)
-        for w in _unique(caught):
-            print(f"svag {args.command}: warning: {w}", file=sys.stderr)
-        return code
+            warnings.showwarning = _warning_printer(args.command)
+            return int(args.func(args) or 0)
     except SvagError as exc:
         print(f"svag {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:   # the system refused (disk full, permissions): not a bug, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"svag {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
 
 
-def _unique(caught: list) -> list[str]:
-    seen: list[str] = []
-    for w in caught:
-        if issubclass(w.category, UserWarning) and str(w.message) not in seen:
-            seen.append(str(w.message))
-    return seen
+def _warning_printer(command: str):  # type: ignore[no-untyped-def]
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        text = str(message)
+        if issubclass(category, UserWarning) and text not in seen:
+            seen.add(text)
+            print(f"svag {command}: warning: {text}", file=sys.stderr, flush=True)
+    return show
 
 
 if __name__ == "__main__":

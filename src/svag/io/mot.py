@@ -106,6 +106,10 @@ def _careful_table(path: Path) -> tuple[np.ndarray, np.ndarray]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not a UTF-8 text file (byte {exc.start})", file=str(path)) from None
+    if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+        raise InputError("this is a JSON file; expected a MOTChallenge text file (comma-separated rows "
+                         "frame, id, x, y, w, h, ...)", file=str(path),
+                         hint="SVAG JSON is scored with --protocol svag or svag-strict")
     lines = text.replace(";", ",").splitlines()
     line_no = np.array([i + 1 for i, ln in enumerate(lines) if ln.strip()], dtype=np.int64)
     rows = [lines[i - 1].strip() for i in line_no]
@@ -173,10 +177,44 @@ def _parse_table(path: Path, min_cols: int) -> tuple[np.ndarray, _Lines]:
     return arr, line
 
 
+MAX_COORD = 1e6    # pixels; a box coordinate beyond this is a corrupt value, not a video
+
+
+def _check_tracks(arr: np.ndarray, line: _Lines, path: Path) -> None:
+    """Rows of a file with identities (ground truth, tracker results): whole ids, boxes with
+    non-negative size and coordinates within +-MAX_COORD, at most one box per id and frame."""
+    if not len(arr):
+        return
+    ids = arr[:, 1]
+    bad = np.flatnonzero(ids != np.round(ids))
+    if len(bad):
+        raise InputError(f"line {line(int(bad[0]))}: track id must be a whole number, got {ids[bad[0]]:g}",
+                         file=str(path))
+    bad = np.flatnonzero((np.abs(arr[:, 2:6]) > MAX_COORD).any(axis=1) | (np.abs(ids) > 2**53))
+    if len(bad):
+        i = int(bad[0])
+        raise InputError(f"line {line(i)}: id or box value out of range (|value| <= {MAX_COORD:g} expected): "
+                         f"{', '.join(f'{v:g}' for v in arr[i, 1:6])}", file=str(path))
+    bad = np.flatnonzero((arr[:, 4:6] < 0).any(axis=1))
+    if len(bad):
+        i = int(bad[0])
+        raise InputError(f"line {line(i)}: box width and height (columns 5, 6) must not be negative, got "
+                         f"{arr[i, 4]:g}, {arr[i, 5]:g}", file=str(path))
+    order = np.lexsort((ids, arr[:, 0]))
+    f, k = arr[order, 0], ids[order]
+    same = np.flatnonzero((f[1:] == f[:-1]) & (k[1:] == k[:-1]))
+    if len(same):
+        a, b = sorted((int(order[same[0]]), int(order[same[0] + 1])))
+        raise InputError(f"lines {line(a)} and {line(b)}: track {k[same[0]]:g} has two boxes in frame "
+                         f"{f[same[0]]:g} (one box per track and frame expected)", file=str(path),
+                         frame=int(f[same[0]]))
+
+
 def read_mot_gt(path: PathLike, num_frames: int | None = None) -> Detections:
     """Read a MOTChallenge ground-truth file. MOT15 layout (10 columns) has no class column."""
     path = Path(path)
-    arr, _ = _parse_table(path, 6)
+    arr, line = _parse_table(path, 6)
+    _check_tracks(arr, line, path)
     if len(arr) == 0:
         arr = np.zeros((0, 9))
     ncols = arr.shape[1]
@@ -192,14 +230,15 @@ def read_mot_gt(path: PathLike, num_frames: int | None = None) -> Detections:
 
 
 def read_mot_results(path: PathLike, num_frames: int | None = None) -> Detections:
-    """Read a tracker result file (ids may be written as floats, e.g. ``1,0.0,...``)."""
+    """Read a tracker result file (ids may be written as floats, e.g. ``1,0.0,...``). A file of
+    only 6 columns (no confidence) is read with confidence 1 and a warning."""
     path = Path(path)
     arr, line = _parse_table(path, 6)
+    _check_tracks(arr, line, path)
     ids = arr[:, 1]
-    bad = np.flatnonzero(ids != np.round(ids))
-    if len(bad):
-        raise InputError(f"line {line(int(bad[0]))}: track id must be a whole number, got {ids[bad[0]]:g}",
-                         file=str(path))
+    if len(arr) and arr.shape[1] == 6:
+        warnings.warn(f"{path}: 6 columns (frame, id, x, y, w, h) without a confidence column; every box "
+                      "gets confidence 1 (MOTChallenge result files have 10 columns)", stacklevel=2)
     scores = arr[:, 6] if arr.shape[1] >= 7 else None
     return Detections(arr[:, 0].astype(np.int64), ids.astype(np.int64), arr[:, 2:6], scores=scores,
                       num_frames=num_frames, source=str(path))

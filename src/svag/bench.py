@@ -106,14 +106,20 @@ def _subset_pred(pred: SvagData, gt: SvagData, video: str) -> SvagData:
 
 def run_benchmark(gt: SvagData, mot_root: PathLike, *, tracks_dir: PathLike | None = None,
                   grounders: Sequence[str] = ("kinematic",), grounder_args: dict[str, dict] | None = None,
-                  protocols: Sequence[str] = ("svag", "svag-strict")) -> list[GrounderRun]:
-    """Ground and score ``gt`` with each grounder and the trivial baselines."""
+                  protocols: Sequence[str] = ("svag", "svag-strict"), progress: bool = False) -> list[GrounderRun]:
+    """Ground and score ``gt`` with each grounder and the trivial baselines (``progress``: a
+    progress bar over grounders on a terminal)."""
     videos = sorted({q.video_name for d in gt for q in d})
-    scenes = {v: _scene_for(v, Path(mot_root), Path(tracks_dir) if tracks_dir else None) for v in videos}
     names = list(dict.fromkeys([*BASELINES, *grounders]))
+    built = {name: build_grounder(name, **(grounder_args or {}).get(name, {})) for name in names}  # checked first
+    scenes = {v: _scene_for(v, Path(mot_root), Path(tracks_dir) if tracks_dir else None) for v in videos}
     runs = []
-    for name in names:
-        grounder = build_grounder(name, **(grounder_args or {}).get(name, {}))
+    order = names
+    if progress:
+        from svag.video.progress import progress_bar
+        order = progress_bar(names, total=len(names), desc="bench", unit="grounder")
+    for name in order:
+        grounder = built[name]
         pred, secs = ground_dataset(gt, scenes, grounder)
         run = GrounderRun(name, pred, secs)
         run.scores = score(gt, pred, protocols)

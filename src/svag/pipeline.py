@@ -97,7 +97,9 @@ class VideoGrounder:
         video = Path(video)
         cache = self._cache_path(video)
         if cache is not None and (cache / "tracks.txt").is_file():
-            return self._load_cached(cache, video)
+            scene = self._load_cached(cache, video)
+            if scene is not None:
+                return scene
         if self.config.detector == "mot" and not has_pixels(video):
             return self._scene_from_det_file(video)
         from svag.track.pipeline import track_video
@@ -162,21 +164,31 @@ class VideoGrounder:
         return root / self.config.cache_key(video)
 
     def _save_cached(self, cache: Path, scene: Scene) -> None:
+        """Write the scene's cache folder; it appears complete or not at all (a run killed while
+        saving leaves no half cache for the next run to trust)."""
+        from svag.io.atomic import atomic_dir
         from svag.io.mot import write_mot
-        cache.mkdir(parents=True, exist_ok=True)
-        write_mot(cache / "tracks.txt", Detections.from_tracks(list(scene.tracks)), overwrite=True)
         meta = {"width": scene.width, "height": scene.height, "fps": scene.fps, "num_frames": scene.num_frames,
                 "colors": {str(k): v.tolist() for k, v in (scene.colors or {}).items()},
                 "config": asdict(self.config)}
-        (cache / "scene.json").write_text(json.dumps(meta, default=str))
+        with atomic_dir(cache, keep=()) as tmp:
+            write_mot(tmp / "tracks.txt", Detections.from_tracks(list(scene.tracks)), overwrite=True)
+            (tmp / "scene.json").write_text(json.dumps(meta, default=str))
 
-    def _load_cached(self, cache: Path, video: Path) -> Scene:
+    def _load_cached(self, cache: Path, video: Path) -> Scene | None:
+        """The cached scene, or None when the cache cannot be read (it is then rebuilt)."""
+        import warnings
+
         from svag.io.mot import read_mot_results
-        meta = json.loads((cache / "scene.json").read_text())
-        tracks = read_mot_results(cache / "tracks.txt").tracks()
-        colors = {int(k): np.asarray(v) for k, v in meta.get("colors", {}).items()} or None
-        return Scene(tuple(tracks), meta["width"], meta["height"], meta["fps"], meta["num_frames"], colors,
-                     name=video.name)
+        try:
+            meta = json.loads((cache / "scene.json").read_text())
+            tracks = read_mot_results(cache / "tracks.txt").tracks()
+            colors = {int(k): np.asarray(v) for k, v in meta.get("colors", {}).items()} or None
+            return Scene(tuple(tracks), meta["width"], meta["height"], meta["fps"], meta["num_frames"], colors,
+                         name=video.name)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            warnings.warn(f"ignoring an unreadable track cache {cache} ({exc}); decoding again", stacklevel=2)
+            return None
 
     # -- queries -----------------------------------------------------------------------------------
 

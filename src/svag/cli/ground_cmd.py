@@ -11,13 +11,13 @@ from svag.cli.validate import (JSON_EXTS, VIDEO_EXTS, check_input_file, check_ou
                                resize_factor)
 from svag.errors import InputError
 
-EPILOG = """examples:
-  svag ground video.mp4 "a person walks to the left" --out pred.json --render out.mp4
-  svag ground video.mp4 --queries queries.txt --out pred.json      one query per line
-  svag ground ../shared/data/mot/MOT17-11 --tracks TRACKS.txt --queries GT.json --out PRED.json
-      ground over existing tracks (no pixels decoded); GT.json's dataset name, query ids and
-      texts for this video are reused, so PRED.json can be scored with `svag eval GT.json PRED.json`
+EPILOG = """examples (from the project folder):
+  svag ground ../shared/data/video/pets09-s2l1.avi "a person walks to the left" --out pred.json --render out.mp4
+  svag ground ../shared/data/mot/MOT17-02 --tracks ../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut/MOT17-02.txt --queries ../shared/data/svageval-parity/small/gt.json.gz --out pred17.json
+      ground over existing tracks (no pixels decoded); the ground truth's dataset name, query ids
+      and texts for this video are reused, so pred17.json can be scored with `svag eval`
 
+--queries FILE reads one query per line from a text file, or the queries on this video from SVAG JSON.
 VIDEO is a video file, a folder of frames or a MOTChallenge sequence folder (seqinfo.ini)."""
 
 

@@ -24,16 +24,22 @@ SUBCOMMANDS: dict[str, str] = {
 }
 
 
+TRACKER = "../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut"
+EPILOG = f"""examples (run from the project folder, with the data pack in ../shared/data):
+  svag eval ../shared/data/svageval-parity/small/gt.json.gz ../shared/data/svageval-parity/small/pred.json.gz --json scores.json
+  svag eval --protocol mot ../shared/data/mot/MOT17-02 {TRACKER}/MOT17-02.txt
+  svag data build ../shared/data/svag/original/MOT17-training.json --mot-root ../shared/data/mot \\
+      --dataset MOT17 --videos MOT17-02,MOT17-05 --out gt_mot17.json
+  svag bench run gt_mot17.json --mot-root ../shared/data/mot --tracks {TRACKER} --grounder kinematic
+  svag synth --out synth/ --videos 2 --frames 100
+  svag ground synth/SYNTH-01 "a person walks to the left" --render out.mp4 --out pred.json
+  svag demo"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="svag", description="Spatio-temporal Video Action Grounding toolkit.",
-        epilog="examples:\n  svag eval gt.json pred.json --json scores.json\n"
-               "  svag eval --protocol mot MOT17-02/ tracker/MOT17-02.txt\n"
-               "  svag data build MOT17-training.json --mot-root mot/ --dataset MOT17 --out gt.json\n"
-               "  svag synth --out synth/ --videos 10 --frames 300\n"
-               "  svag ground video.mp4 \"a person walks to the left\" --render out.mp4 --out pred.json\n"
-               "  svag bench run gt.json --mot-root mot/ --tracks tracker_results/ --grounder kinematic\n"
-               "  svag demo",
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"svag {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

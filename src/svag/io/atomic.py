@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import shutil
 from pathlib import Path
 from typing import IO, Any, Iterator
@@ -30,7 +29,7 @@ TMP_TAG = ".svagtmp-"
 def temp_name(path: Path, *, keep_ext: bool = True) -> Path:
     """A fresh temporary sibling of ``path`` (keeping its extension unless ``keep_ext`` is False)."""
     suffix = ("".join(path.suffixes[-2:]) if path.suffix == ".gz" else path.suffix) if keep_ext else ""
-    return path.with_name(f".{path.name}{TMP_TAG}{os.getpid()}-{secrets.token_hex(4)}{suffix}")
+    return path.with_name(f".{path.name}{TMP_TAG}{os.getpid()}-{os.urandom(4).hex()}{suffix}")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -174,7 +173,7 @@ def atomic_dir(path: PathLike, *, keep: tuple[str, ...] | None = None) -> Iterat
                 if (keep is None or entry.name in keep) and not (tmp / entry.name).exists() \
                         and TMP_TAG not in entry.name:
                     os.rename(entry, tmp / entry.name)
-            old = final.with_name(f".{final.name}{TMP_TAG}{os.getpid()}-{secrets.token_hex(4)}-old")
+            old = final.with_name(f".{final.name}{TMP_TAG}{os.getpid()}-{os.urandom(4).hex()}-old")
             os.rename(final, old)
             os.rename(tmp, final)
             _remove(old)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import configparser
 import io
+import math
 import os
 import warnings
 from dataclasses import dataclass
@@ -102,6 +103,10 @@ def _careful_table(path: Path) -> tuple[np.ndarray, np.ndarray]:
     line number of each row. Blank lines are skipped, ';' reads as ',' and one trailing comma
     per line is allowed (TrackEval allows it)."""
     data = _read_bytes(path)
+    if data[:2] == b"\x1f\x8b":
+        raise InputError("this is a gzip-compressed file; expected a MOTChallenge text file (comma-separated "
+                         "rows frame, id, x, y, w, h, ...)", file=str(path),
+                         hint="SVAG JSON is scored with --protocol svag or svag-strict")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -262,8 +267,8 @@ def write_mot(path: PathLike, dets: Detections, *, overwrite: bool = False) -> N
     buf = io.StringIO()
     for f, i, (x, y, w, h), s in zip(dets.frames[order], dets.ids[order], dets.boxes[order], scores[order]):
         buf.write(f"{f},{i},{x:.6g},{y:.6g},{w:.6g},{h:.6g},{s:.6g},-1,-1,-1\n")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(buf.getvalue())
+    from svag.io.atomic import write_text
+    write_text(path, buf.getvalue())
 
 
 @dataclass(frozen=True)
@@ -291,11 +296,23 @@ def read_seqinfo(path: PathLike) -> SeqInfo:
         length = int(sec["seqLength"])
     except FileNotFoundError:
         raise InputError("seqinfo.ini not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read seqinfo.ini: {exc}", file=str(path)) from None
     except (KeyError, ValueError, configparser.Error) as exc:
         raise InputError(f"expected a [Sequence] section with seqLength: {exc}", file=str(path)) from None
 
     def opt(key: str, cast: type) -> object:
-        return cast(sec[key]) if key in sec and sec[key].strip() else None
+        if key not in sec or not sec[key].strip():
+            return None
+        try:
+            value = cast(sec[key])
+        except ValueError:
+            raise InputError(f"{key} must be a number, got {sec[key]!r}", file=str(path)) from None
+        if not (math.isfinite(value) and value > 0):
+            raise InputError(f"{key} must be positive, got {sec[key]!r}", file=str(path))
+        return value
+    if length < 1:
+        raise InputError(f"seqLength must be a whole number >= 1, got {length}", file=str(path))
     return SeqInfo(name=sec.get("name", path.parent.name), length=length, width=opt("imWidth", int),
                    height=opt("imHeight", int), frame_rate=opt("frameRate", float),
                    im_dir=sec.get("imDir", "img1"), im_ext=sec.get("imExt", ".jpg"),

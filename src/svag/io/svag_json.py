@@ -359,12 +359,45 @@ def _num(v: float) -> str:
     return str(int(v)) if v.is_integer() else repr(v)
 
 
-def _spatial_text(t: Track, length: int) -> str:
-    cells = ["null"] * length
+_NULLS_CHUNK = 1024
+
+
+def _write_spatial(write: Any, t: Track, length: int) -> None:
+    """``[box or null, ...]`` of ``length`` entries, written in pieces of bounded size (a long
+    video's runs of nulls are never built as one string)."""
+    buf: list[str] = []
+    size = 0
+    done = 0                         # entries written so far
+
+    def nulls(n: int) -> None:
+        nonlocal done, size
+        while n > 0:
+            k = min(n, _NULLS_CHUNK)
+            buf.append(("," if done else "") + ",".join(["null"] * k))
+            done += k
+            n -= k
+            size += 5 * k
+            flush()
+
+    def flush(force: bool = False) -> None:
+        nonlocal size
+        if buf and (force or size > 1 << 14):
+            write("".join(buf).encode())
+            buf.clear()
+            size = 0
+    write(b"[")
     for f, b in zip(t.frames.tolist(), t.boxes.tolist()):
-        if f <= length:
-            cells[f - 1] = "[" + ",".join(_num(v) for v in b) + "]"
-    return "[" + ",".join(cells) + "]"
+        if f > length:
+            break
+        nulls(f - 1 - done)
+        text = ("," if done else "") + "[" + ",".join(_num(v) for v in b) + "]"
+        buf.append(text)
+        size += len(text)
+        done += 1
+        flush()
+    nulls(length - done)
+    flush(force=True)
+    write(b"]")
 
 
 def _window_obj(row: np.ndarray, kind: Kind) -> list:
@@ -386,10 +419,9 @@ def _stream_svag(write: Any, data: SvagData, kind: Kind) -> None:
                     f'"video_length":{dumps(q.video_length)},"tracks":[')
             write(head.encode())
             for ti, t in enumerate(q.tracks):
-                text = (f'{"," if ti else ""}{{"track_id":{dumps(_plain(t.track_id))},'
-                        f'"spatial":{_spatial_text(t, q.video_length)},'
-                        f'"temporal":{dumps([_window_obj(w, kind) for w in t.windows])}}}')
-                write(text.encode())
+                write(f'{"," if ti else ""}{{"track_id":{dumps(_plain(t.track_id))},"spatial":'.encode())
+                _write_spatial(write, t, q.video_length)
+                write(f',"temporal":{dumps([_window_obj(w, kind) for w in t.windows])}}}'.encode())
             write(b"]}")
         write(b"]}")
     write(b"]}")

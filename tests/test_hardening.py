@@ -497,17 +497,19 @@ def _examples() -> list[tuple[str, list[str]]]:
 OUT_FLAGS = ("--json", "--per-query", "--out", "--render", "--report", "--cv-json")
 
 
-def test_help_examples_parse_and_name_existing_inputs():
+def test_help_examples_parse_and_name_existing_inputs(shared_data):
     """Every example in --help parses, and every input it names exists from the project folder
     or is written by an example before it."""
     written: set[str] = set()
     for cmd, argv in _examples():
         args = build_parser().parse_args(argv)
-        inputs = [getattr(args, k, None) for k in ("gt", "pred", "video", "mot_root", "tracks", "queries", "path")]
-        inputs += list(getattr(args, "annotations", None) or [])
+        keys = ("gt", "pred", "video", "mot_root", "tracks", "path") + (("queries",) if argv[0] == "ground" else ())
+        inputs = [getattr(args, k, None) for k in keys] + list(getattr(args, "annotations", None) or [])
         for value in inputs:
             if isinstance(value, str) and value:
-                assert (REPO / value).exists() or value.rstrip("/").split("/")[0] in written, \
+                where = (shared_data.parent / value[len("../shared/"):] if value.startswith("../shared/")
+                         else REPO / value)
+                assert where.exists() or value.rstrip("/").split("/")[0] in written, \
                     f"{cmd}: {value} does not exist from the project folder"
         written |= {argv[i + 1].rstrip("/") for i, a in enumerate(argv[:-1]) if a in OUT_FLAGS}
         written |= {p.split("/")[0] for p in list(written)}

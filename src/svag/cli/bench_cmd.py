@@ -10,7 +10,7 @@ from svag.errors import InputError
 EPILOG = """examples (from the project folder; gt_mot17.json from `svag data build`, see its --help):
   svag bench run gt_mot17.json --mot-root ../shared/data/mot \\
       --tracks ../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut --grounder kinematic
-  svag bench run gt_mot17.json --mot-root ../shared/data/mot --oracle-tracks --grounder kinematic --json scores.json
+  svag bench run gt_mot17.json --mot-root ../shared/data/mot --oracle-tracks --grounder kinematic --json bench_scores.json
 
 The trivial baselines (every track over its whole life; the single longest track) are always run."""
 

@@ -22,7 +22,7 @@ COLUMNS = {"mot": MOT_COLUMNS, "stvg": ("m_tIoU", "m_vIoU", "vIoU@0.3", "vIoU@0.
 EPILOG = """examples (from the project folder; P=../shared/data/svageval-parity/small, T=a tracker's results):
   svag eval ../shared/data/svageval-parity/small/gt.json.gz ../shared/data/svageval-parity/small/pred.json.gz
       official SVAGEval numbers (protocol svag)
-  svag eval ../shared/data/svageval-parity/small/gt.json.gz ../shared/data/svageval-parity/small/pred.json.gz --protocol svag-strict --json scores.json --per-query queries.csv
+  svag eval ../shared/data/svageval-parity/small/gt.json.gz ../shared/data/svageval-parity/small/pred.json.gz --protocol svag-strict --json strict.json --per-query queries.csv
   svag eval ../shared/data/svageval-parity/small/gt.json.gz ../shared/data/svageval-parity/small/pred.json.gz --datasets MOT17
       score one dataset of several
   svag eval --protocol mot ../shared/data/mot/MOT17-02 ../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut/MOT17-02.txt

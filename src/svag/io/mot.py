@@ -223,6 +223,11 @@ def read_mot_gt(path: PathLike, num_frames: int | None = None) -> Detections:
     if len(arr) == 0:
         arr = np.zeros((0, 9))
     ncols = arr.shape[1]
+    used = arr[:, 6:9]
+    bad = np.flatnonzero(~np.isfinite(used).all(axis=1) | (np.abs(used) > 2**31).any(axis=1))
+    if len(bad):
+        raise InputError(f"line {line(int(bad[0]))}: consider flag, class and visibility (columns 7-9) must be "
+                         "finite numbers", file=str(path))
     # TrackEval reads the flag with int(): 0.5 means "ignore" like 0
     consider = np.trunc(arr[:, 6]) != 0 if ncols >= 7 else np.ones(len(arr), bool)
     classes = visibility = None

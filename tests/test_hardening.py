@@ -550,3 +550,15 @@ def test_help_examples_run(tmp_path, shared_data):
         assert "Traceback" not in done.stderr
         ran.append(argv[0])
     assert {"eval", "data", "synth", "ground"} <= set(ran), ran
+
+
+def test_no_progress_also_silences_model_loading(synth):
+    """`--no-progress`: no bar from transformers' weight loading either (the query needs the
+    sentence embedder, which prints "Loading weights" through tqdm otherwise)."""
+    base = [sys.executable, "-m", "svag.cli.main", "ground", str(synth / "SYNTH-01"), "--tracks",
+            str(synth / "SYNTH-01" / "gt" / "gt.txt"), "A pedestrian is following the person in red"]
+    loud = subprocess.run(base, env=ENV, capture_output=True, text=True, timeout=300)
+    quiet = subprocess.run(base + ["--no-progress"], env=ENV, capture_output=True, text=True, timeout=300)
+    assert loud.returncode == quiet.returncode == 0, quiet.stderr
+    assert "Loading weights" in loud.stderr
+    assert "Loading weights" not in quiet.stderr and "it/s" not in quiet.stderr

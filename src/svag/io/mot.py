@@ -174,10 +174,10 @@ def _parse_table(path: Path, min_cols: int) -> tuple[np.ndarray, _Lines]:
         i = int(bad_rows[0])
         raise InputError(f"line {line(i)}: frame, id and box must be finite numbers", file=str(path))
     frames = arr[:, 0]
-    bad_rows = np.flatnonzero((frames < 1) | (frames != np.round(frames)))
+    bad_rows = np.flatnonzero((frames < 1) | (frames != np.round(frames)) | (frames > 1e9))
     if len(bad_rows):
         i = int(bad_rows[0])
-        raise InputError(f"line {line(i)}: frame must be a whole number >= 1 (MOT frames are 1-based), "
+        raise InputError(f"line {line(i)}: frame must be a whole number from 1 to 1e9 (MOT frames are 1-based), "
                          f"got {arr[i, 0]:g}", file=str(path))
     return arr, line
 

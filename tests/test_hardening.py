@@ -219,12 +219,18 @@ def test_data_build_with_a_wrong_mot_root(shared_data, tmp_path, capsys):
 
 @pytest.mark.parametrize("argv", [["synth", "--out", "x", "--seed", "-1"], ["synth", "--out", "x", "--fps", "0"],
                                   ["synth", "--out", "x", "--dataset", "../evil"],
-                                  ["synth", "--out", "x", "--det-miss", "2"], ["synth", "--out", "x", "--size", "7x7"],
+                                  ["synth", "--out", "x", "--det-miss", "2"],
                                   ["demo", "--frames", "0"], ["train", "a.json", "--mot-root", ".", "--dataset", "D",
                                                               "--out", "m.pt", "--epochs", "0"]])
 def test_numeric_arguments_are_checked(argv, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _fails_cleanly(argv, capsys, "error: argument")
+    assert not any(tmp_path.iterdir())
+
+
+def test_synth_size_is_checked_before_work(capsys, tmp_path):
+    _fails_cleanly(["synth", "--out", str(tmp_path / "x"), "--size", "7x7"], capsys,
+                   "size must be even and from 32x32 to 8192x8192")
     assert not any(tmp_path.iterdir())
 
 

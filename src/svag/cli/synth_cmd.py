@@ -26,8 +26,6 @@ def _size(text: str) -> tuple[int, int]:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 640x360, got {text!r}") from None
-    if not (32 <= w <= 8192 and 32 <= h <= 8192 and w % 2 == 0 and h % 2 == 0):
-        raise argparse.ArgumentTypeError(f"expected even WIDTHxHEIGHT between 32 and 8192, got {text!r}")
     return w, h
 
 

@@ -112,6 +112,7 @@ def run(args: argparse.Namespace) -> int:
         if args.cv_json:
             from svag.io.atomic import write_text
             write_text(args.cv_json, json.dumps(result, indent=1))
+            print(f"wrote {args.cv_json} (complete; training the final model next)")
     val = [v for v in (args.val_videos or "").split(",") if v]
     unknown = [v for v in val if v not in {s.name for s in samples}]
     if unknown:

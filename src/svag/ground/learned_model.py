@@ -102,7 +102,7 @@ def save_checkpoint(path: str | os.PathLike, net: Any, config: dict) -> str:
     from svag.io.atomic import atomic_path
     torch = _torch()
     state = {k: v.detach().clone().contiguous() for k, v in net.state_dict().items()}
-    with atomic_path(path) as tmp:
+    with atomic_path(path, same_name=True) as tmp:   # torch.save records the file's name
         torch.save({"format": FORMAT, "version": VERSION, "config": config, "state_dict": state}, str(tmp))
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 

@@ -114,18 +114,26 @@ def commit_file(tmp: Path, final: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: PathLike) -> Iterator[Path]:
+def atomic_path(path: PathLike, *, same_name: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; when the block ends without an exception the file
-    written there is flushed and renamed onto ``path``, otherwise it is removed."""
+    written there is flushed and renamed onto ``path``, otherwise it is removed.
+
+    ``same_name``: the temporary file has ``path``'s own name, inside a hidden temporary folder
+    (for writers that record their file's name in the content, such as ``torch.save``)."""
     final = prepare_target(path)
-    tmp = temp_name(final)
+    holder = temp_name(final, keep_ext=False) if same_name else None
+    if holder is not None:
+        holder.mkdir()
+    tmp = holder / final.name if holder is not None else temp_name(final)
     try:
         yield tmp
         if not tmp.exists():
             raise FileNotFoundError(f"nothing was written to the temporary file of {final}")
         commit_file(tmp, final)
+        if holder is not None:
+            holder.rmdir()
     except BaseException:
-        _remove(tmp)
+        _remove(holder if holder is not None else tmp)
         raise
 
 

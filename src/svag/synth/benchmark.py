@@ -213,8 +213,8 @@ def generate_benchmark(out_dir: PathLike, videos: int = 10, frames: int = 300, s
     if videos < 1 or frames < 1:
         raise InputError(f"need at least one video of one frame, got {videos} videos of {frames} frames")
     w, h = size
-    if w < 32 or h < 32 or w % 2 or h % 2:
-        raise InputError(f"size must be even and at least 32x32, got {w}x{h}")
+    if not (32 <= w <= 8192 and 32 <= h <= 8192) or w % 2 or h % 2:
+        raise InputError(f"size must be even and from 32x32 to 8192x8192, got {w}x{h}")
     if jobs < 1:
         raise InputError(f"jobs must be at least 1, got {jobs}")
     if not (isinstance(fps, (int, float)) and 0 < fps < 1000) or seed < 0:

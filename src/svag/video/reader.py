@@ -97,12 +97,12 @@ class VideoReader:
         except OSError as exc:
             raise InputError(f"cannot read video: {exc.strerror or exc}", file=str(self.path)) from None
         if size == 0:
-            raise InputError("empty file (0 bytes); expected a video", file=str(self.path))
+            raise InputError("cannot open video: empty file (0 bytes)", file=str(self.path))
         try:
             container = av.open(str(self.path))
         except av.error.InvalidDataError:  # type: ignore[attr-defined]
-            raise InputError("not a video file FFmpeg can read (invalid data: wrong format, or not a video)",
-                             file=str(self.path)) from None
+            raise InputError("cannot open video: not a video file FFmpeg can read (invalid data: wrong format, "
+                             "or not a video)", file=str(self.path)) from None
         except (av.error.FFmpegError, OSError) as exc:  # type: ignore[attr-defined]
             raise InputError(f"cannot open video: {getattr(exc, 'strerror', None) or exc}",
                              file=str(self.path)) from None

@@ -24,6 +24,7 @@ from typing import IO, Any, Iterator
 
 PathLike = str | os.PathLike
 TMP_TAG = ".svagtmp-"
+OLD_TAG = "-old"       # a previous folder moved aside by atomic_dir; never swept (it may hold kept files)
 
 
 def temp_name(path: Path, *, keep_ext: bool = True) -> Path:
@@ -58,7 +59,7 @@ def sweep_stale(path: PathLike) -> int:
         if not entry.name.startswith(prefix):
             continue
         pid_text = entry.name[len(prefix):].split("-", 1)[0]
-        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+        if entry.name.endswith(OLD_TAG) or not pid_text.isdigit() or _pid_alive(int(pid_text)):
             continue
         _remove(entry)
         removed += 1
@@ -165,9 +166,11 @@ def write_bytes(path: PathLike, data: bytes) -> None:
 def atomic_dir(path: PathLike, *, keep: tuple[str, ...] | None = None) -> Iterator[Path]:
     """Yield a new temporary folder beside ``path``; on success it replaces ``path``.
 
-    An existing ``path`` is moved aside and removed after the new folder is in place (the swap
-    is two renames). ``keep``: names of entries of the old folder to carry into the new one
-    when the new one lacks them (None: carry every such entry; ``()``: carry none)."""
+    An existing ``path`` is moved aside (``.NAME.svagtmp-PID-…-old``), the new folder renamed
+    into place, the entries named in ``keep`` carried over from the old one when the new one
+    lacks them (None: every such entry; ``()``: none), and the old one removed. A run killed
+    during these renames leaves the old folder under its hidden name, never removed
+    automatically, so nothing the user kept can be lost."""
     final = prepare_target(path)
     tmp = temp_name(final, keep_ext=False)
     tmp.mkdir()
@@ -177,13 +180,13 @@ def atomic_dir(path: PathLike, *, keep: tuple[str, ...] | None = None) -> Iterat
         if final.exists():
             if not final.is_dir():
                 raise NotADirectoryError(f"{final} exists and is not a folder")
-            for entry in final.iterdir():
-                if (keep is None or entry.name in keep) and not (tmp / entry.name).exists() \
-                        and TMP_TAG not in entry.name:
-                    os.rename(entry, tmp / entry.name)
-            old = final.with_name(f".{final.name}{TMP_TAG}{os.getpid()}-{os.urandom(4).hex()}-old")
+            old = final.with_name(f".{final.name}{TMP_TAG}{os.getpid()}-{os.urandom(4).hex()}{OLD_TAG}")
             os.rename(final, old)
             os.rename(tmp, final)
+            for entry in old.iterdir():       # carried over after the swap: a kill never loses them
+                if (keep is None or entry.name in keep) and not (final / entry.name).exists() \
+                        and TMP_TAG not in entry.name:
+                    os.rename(entry, final / entry.name)
             _remove(old)
         else:
             os.rename(tmp, final)

@@ -97,7 +97,9 @@ class VideoGrounder:
         video = Path(video)
         cache = self._cache_path(video)
         if cache is not None and (cache / "tracks.txt").is_file():
-            return self._load_cached(cache, video)
+            scene = self._load_cached(cache, video)
+            if scene is not None:
+                return scene
         if self.config.detector == "mot" and not has_pixels(video):
             return self._scene_from_det_file(video)
         from svag.track.pipeline import track_video
@@ -108,7 +110,7 @@ class VideoGrounder:
             self.times.add(stage, secs)
         self.times.frames += run.timings.frames
         info = run.info
-        num_frames = max(run.tracks.num_frames or 0, info.num_frames or 0, 1)
+        num_frames = max(run.tracks.num_frames or info.num_frames or 1, 1)
         scene = Scene(tuple(run.tracks.tracks()), info.width, info.height, float(info.fps or 25.0), num_frames,
                       name=video.name)
         if cache is not None:
@@ -161,26 +163,36 @@ class VideoGrounder:
         return root / self.config.cache_key(video)
 
     def _save_cached(self, cache: Path, scene: Scene) -> None:
+        """Write the scene's cache folder; it appears complete or not at all (a run killed while
+        saving leaves no half cache for the next run to trust)."""
+        from svag.io.atomic import atomic_dir
         from svag.io.mot import write_mot
-        cache.mkdir(parents=True, exist_ok=True)
-        write_mot(cache / "tracks.txt", Detections.from_tracks(list(scene.tracks)), overwrite=True)
         meta = {"width": scene.width, "height": scene.height, "fps": scene.fps, "num_frames": scene.num_frames,
                 "colors": {str(k): v.tolist() for k, v in (scene.colors or {}).items()},
                 "categories": {str(t.track_id): [t.category, t.category_score] for t in scene.tracks
                                if t.category is not None},
                 "config": asdict(self.config)}
-        (cache / "scene.json").write_text(json.dumps(meta, default=str))
+        with atomic_dir(cache, keep=()) as tmp:
+            write_mot(tmp / "tracks.txt", Detections.from_tracks(list(scene.tracks)), overwrite=True)
+            (tmp / "scene.json").write_text(json.dumps(meta, default=str))
 
-    def _load_cached(self, cache: Path, video: Path) -> Scene:
+    def _load_cached(self, cache: Path, video: Path) -> Scene | None:
+        """The cached scene, or None when the cache cannot be read (it is then rebuilt)."""
+        import warnings
+
         from svag.io.mot import read_mot_results
-        meta = json.loads((cache / "scene.json").read_text())
-        tracks = read_mot_results(cache / "tracks.txt").tracks()
-        cats = meta.get("categories", {})
-        tracks = [replace(t, category=cats[str(t.track_id)][0], category_score=cats[str(t.track_id)][1])
-                  if str(t.track_id) in cats else t for t in tracks]
-        colors = {int(k): np.asarray(v) for k, v in meta.get("colors", {}).items()} or None
-        return Scene(tuple(tracks), meta["width"], meta["height"], meta["fps"], meta["num_frames"], colors,
-                     name=video.name)
+        try:
+            meta = json.loads((cache / "scene.json").read_text())
+            tracks = read_mot_results(cache / "tracks.txt").tracks()
+            cats = meta.get("categories", {})
+            tracks = [replace(t, category=cats[str(t.track_id)][0], category_score=cats[str(t.track_id)][1])
+                      if str(t.track_id) in cats else t for t in tracks]
+            colors = {int(k): np.asarray(v) for k, v in meta.get("colors", {}).items()} or None
+            return Scene(tuple(tracks), meta["width"], meta["height"], meta["fps"], meta["num_frames"], colors,
+                         name=video.name)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            warnings.warn(f"ignoring an unreadable track cache {cache} ({exc}); decoding again", stacklevel=2)
+            return None
 
     # -- queries -----------------------------------------------------------------------------------
 

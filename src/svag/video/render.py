@@ -25,8 +25,9 @@ def draw_box(image: np.ndarray, box: np.ndarray, color: tuple[int, int, int], la
 
 
 def render_groundings(video: str | os.PathLike, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
-                      *, stride: int = 1) -> None:
-    """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` and write ``out``."""
+                      *, stride: int = 1, progress: bool = True) -> None:
+    """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` and write ``out`` (atomically;
+    ``progress``: a progress bar on a terminal)."""
     from svag.video.reader import open_video
     reader = open_video(video, stride=stride)
     fps = (reader.info.fps or 25.0) / stride
@@ -43,8 +44,13 @@ def render_groundings(video: str | os.PathLike, out: str | os.PathLike, items: S
             for f, box in zip(t.frames[active].tolist(), t.boxes[active]):
                 draws.setdefault(f, []).append((box, color, f"#{t.track_id} {text}"))
     w, h = reader.info.width - reader.info.width % 2, reader.info.height - reader.info.height % 2
+    frames = iter(reader)
+    if progress:
+        from svag.video.progress import progress_bar
+        n = reader.info.num_frames
+        frames = iter(progress_bar(frames, total=-(-n // stride) if n else None, desc="render"))
     with VideoWriter(out, w, h, fps) as writer:
-        for frame in reader:
+        for frame in frames:
             img = frame.image[:h, :w].copy()
             for box, color, label in draws.get(frame.index, ()):
                 draw_box(img, box, color, label)

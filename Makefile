@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_query_parsing.py
 	$(PY) benchmarks/bench_learned.py
 	$(PY) benchmarks/bench_grounding_limits.py
+	$(PY) benchmarks/bench_memory_long.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -116,7 +116,7 @@ def test_small_report_every_query_equals_eval_per_query(browser, small_case):
                 assert float(numbers[name]) == row[name], (key, name)
             assert _num(numbers["iou"]) == row.get("R1_IoU"), (key, protocol)
             assert numbers["scored"] == ("yes" if row["scored"] else "no")
-            expected_pairs = {k: (None if v is None else str(v)) for k, v in row["pairs"].items()}
+            expected_pairs = {str(g): (None if v is None else str(v)) for g, v, _ in row["pairs"]}
             assert pairs == expected_pairs, (key, protocol)
     assert opened.errors == []
     page.close()
@@ -308,17 +308,18 @@ def test_length_bin(text, label):
     assert length_bin(text) == label
 
 
-def test_pairs_adapter_reads_official_details_when_present():
-    row = {"pairs": {"1": 5, "2": None}, "pred_tracks": 2, "DetA": 40.0,
-           "pair_details": [{"gt_track_id": 1, "pred_track_id": 5, "reason": None},
-                            {"gt_track_id": 2, "pred_track_id": None, "reason": "keys length != 1"}],
-           "windows_compared": {"R1": {"pred_window": [1, 2], "gt_window": [1, 3], "iou": 0.5}}}
+def test_pairs_adapter_reads_the_evaluation_records():
+    from svag.eval.svag_pairing import UNPAIRED_REASONS
+    row = {"pairs": [[1, 5, None], [2, None, "no_shared_frame"]], "pred_tracks": 2, "DetA": 40.0,
+           "windows": [{"measure": "R1", "gt_track_id": 2, "pred_track_id": 5, "pred_window": [1, 2],
+                        "gt_window": [1, 3], "iou": 0.5}]}
     info = _pairs_for(row, "svag")
-    assert info == PairInfo(["1", "2"], ["5", None], [None, "keys length != 1"], row["windows_compared"])
-    del row["pair_details"], row["windows_compared"]
-    info = _pairs_for(row, "svag")
+    assert info == PairInfo(["1", "2"], ["5", None], [None, UNPAIRED_REASONS["no_shared_frame"]],
+                            {"R1 (GT 2 / pred 5)": {"pred_window": [1, 2], "gt_window": [1, 3], "iou": 0.5}})
+    old = {"pairs": {"1": 5, "2": None}, "pred_tracks": 2, "DetA": 40.0}     # rows without reasons
+    info = _pairs_for(old, "svag")
     assert info.pred == ["5", None] and info.why[0] is None and "row position" in info.why[1]
-    assert _pairs_for({**row, "pred_tracks": 0}, "svag-strict").why[1] == "no predicted track for this query"
+    assert _pairs_for({**old, "pred_tracks": 0}, "svag-strict").why[1] == "no predicted track for this query"
 
 
 def test_page_data_cannot_close_its_script_element():

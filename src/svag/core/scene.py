@@ -17,6 +17,7 @@ from typing import Any, Iterable, Iterator, Protocol
 import numpy as np
 
 from svag.core.types import Track
+from svag.errors import InputError
 
 
 class FrameSource(Protocol):
@@ -62,8 +63,9 @@ class Scene:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tracks", tuple(self.tracks))
-        if self.fps <= 0 or self.width <= 0 or self.height <= 0 or self.num_frames <= 0:
-            raise ValueError(f"scene {self.name!r}: width, height, fps and num_frames must be positive")
+        if not (self.fps > 0 and self.width > 0 and self.height > 0 and self.num_frames > 0):
+            raise InputError(f"width, height, fps and num_frames must be positive, got {self.width}, "
+                             f"{self.height}, {self.fps}, {self.num_frames}", hint=f"scene {self.name!r}")
 
     def encode(self, encoder: Encoder) -> Any:
         """The encoder's features of this scene, computed once (memory, then the disk cache)."""

@@ -89,11 +89,12 @@ def build_net(n_features: int, text_dim: int = TEXT_DIM, hidden: int = 64, layer
 # -- checkpoints -----------------------------------------------------------------------------------
 
 def save_checkpoint(path: str | os.PathLike, net: Any, config: dict) -> str:
-    """Write the checkpoint; returns its sha256."""
+    """Write the checkpoint (atomically); returns its sha256."""
+    from svag.io.atomic import atomic_path
     torch = _torch()
     state = {k: v.detach().clone().contiguous() for k, v in net.state_dict().items()}
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"format": FORMAT, "version": VERSION, "config": config, "state_dict": state}, str(path))
+    with atomic_path(path, same_name=True) as tmp:   # torch.save records the file's name
+        torch.save({"format": FORMAT, "version": VERSION, "config": config, "state_dict": state}, str(tmp))
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 

@@ -53,24 +53,24 @@ class PairInfo:
 
 
 def _pairs_for(row: dict[str, Any], protocol: str) -> PairInfo:
-    """The one place that reads pairs out of a per-query row of :func:`evaluate_svag`.
-
-    Issue #9 adds to each row the official pairs with the reason a track is unpaired and the
-    windows R1/R5/R10 compared. Read here, in order of preference: ``row["pair_details"]``
-    (a list of ``{"gt_track_id", "pred_track_id", "reason"}``) and ``row["windows_compared"]``
-    (``{"R1": {"pred_window", "gt_window", "iou"}, ...}``); without them, ``row["pairs"]``
-    (ground-truth track id -> predicted track id or None) with a reason inferred from the row.
-    """
-    details = row.get("pair_details")
-    compared = row.get("windows_compared")
-    if details is not None:
-        return PairInfo([str(p["gt_track_id"]) for p in details],
-                        [None if p["pred_track_id"] is None else str(p["pred_track_id"]) for p in details],
-                        [p.get("reason") if p["pred_track_id"] is None else None for p in details], compared)
-    pairs: dict[str, Any] = row.get("pairs", {})
+    """The one place that reads pairs out of a per-query row of :func:`evaluate_svag`
+    (:meth:`svag.eval.result.QueryRecord.to_row`): ``pairs`` as ``[gt, pred, reason]`` triples
+    (reason: a key of :data:`svag.eval.svag_pairing.UNPAIRED_REASONS`) and ``windows``, the
+    windows R1/R5/R10 compared. Rows of the older shape (``pairs`` as a dict gt -> pred) get a
+    reason inferred from the row."""
+    from svag.eval.svag_pairing import UNPAIRED_REASONS
+    pairs = row.get("pairs", {})
+    if isinstance(pairs, list):
+        compared = {}
+        for w in row.get("windows") or []:
+            pred = "none" if w["pred_track_id"] is None else w["pred_track_id"]
+            compared[f"{w['measure']} (GT {w['gt_track_id']} / pred {pred})"] = {
+                "pred_window": w["pred_window"], "gt_window": w["gt_window"], "iou": w["iou"]}
+        return PairInfo([str(g) for g, _, _ in pairs], [None if p is None else str(p) for _, p, _ in pairs],
+                        [UNPAIRED_REASONS.get(r, r) if p is None else None for _, p, r in pairs], compared or None)
     gt = list(pairs)
     pred = [None if v is None else str(v) for v in pairs.values()]
-    return PairInfo(gt, pred, [None if p is not None else _why_unpaired(row, protocol) for p in pred], compared)
+    return PairInfo(gt, pred, [None if p is not None else _why_unpaired(row, protocol) for p in pred])
 
 
 def _why_unpaired(row: dict[str, Any], protocol: str) -> str:
@@ -158,8 +158,8 @@ def query_key(dataset: str, query_id: Any) -> str:
 def build_queries(gt: SvagData, subs: Sequence[Submission]) -> list[dict[str, Any]]:
     """One entry per evaluated ground-truth query, in the order of the per-query rows."""
     gt_q = {query_key(d.name, q.query_id): q for d in gt for q in d}
-    rows = [{query_key(r["dataset"], r["query_id"]): r for r in s.results[PROTOCOLS[0]].per_query} for s in subs]
-    rows_strict = [{query_key(r["dataset"], r["query_id"]): r for r in s.results[PROTOCOLS[1]].per_query}
+    rows = [{query_key(r["dataset"], r["query_id"]): r for r in s.results[PROTOCOLS[0]].rows()} for s in subs]
+    rows_strict = [{query_key(r["dataset"], r["query_id"]): r for r in s.results[PROTOCOLS[1]].rows()}
                    for s in subs]
     pred_q = [{query_key(d.name, q.query_id): q for d in s.pred for q in d} for s in subs]
     # a single prediction dataset scored against a differently named gt one: look up by query id

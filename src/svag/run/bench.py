@@ -92,13 +92,19 @@ def build_scenes(gt: SvagData, mot_root: PathLike, tracks_dir: PathLike | None =
 
 def run_benchmark(gt: SvagData, mot_root: PathLike, *, tracks_dir: PathLike | None = None,
                   grounders: Sequence[str] = ("kinematic",), grounder_args: dict[str, dict] | None = None,
-                  protocols: Sequence[str] = ("svag", "svag-strict")) -> list[GrounderRun]:
-    """Ground and score ``gt`` with each grounder and the trivial baselines."""
-    scenes = build_scenes(gt, mot_root, tracks_dir)
+                  protocols: Sequence[str] = ("svag", "svag-strict"), progress: bool = False) -> list[GrounderRun]:
+    """Ground and score ``gt`` with each grounder and the trivial baselines (``progress``: a
+    progress bar over grounders on a terminal)."""
     names = list(dict.fromkeys([*BASELINES, *grounders]))
+    built = {name: build_grounder(name, **(grounder_args or {}).get(name, {})) for name in names}  # checked first
+    scenes = build_scenes(gt, mot_root, tracks_dir)
     runs = []
-    for name in names:
-        grounder = build_grounder(name, **(grounder_args or {}).get(name, {}))
+    order = names
+    if progress:
+        from svag.video.progress import progress_bar
+        order = progress_bar(names, total=len(names), desc="bench", unit="grounder")
+    for name in order:
+        grounder = built[name]
         pred, secs = ground_dataset(gt, scenes, grounder)
         run = GrounderRun(name, pred, secs)
         run.scores = score(gt, pred, protocols)

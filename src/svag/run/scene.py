@@ -144,14 +144,16 @@ class SceneBuilder:
         cache = self._cache_path(video, prompts)
         frames = self._frames(video)
         if cache is not None and (cache / "scene.json").is_file():
-            return self._load_cached(cache, video, frames)
+            cached = self._load_cached(cache, video, frames)
+            if cached is not None:
+                return cached
         from svag.track.pipeline import track_video
         tracker_args = {"fps": geo.fps, **self.config.tracker_args}
         run = track_video(video, self.config.detector, self.config.tracker,
                           detector_kwargs=self.config.detector_args, tracker_kwargs=tracker_args,
                           stride=self.config.stride, resize=self.config.resize, progress=progress, prompts=prompts)
         self.times.merge(run.timings)
-        num_frames = max(run.tracks.num_frames or 0, run.info.num_frames or 0, 1)
+        num_frames = max(run.tracks.num_frames or run.info.num_frames or 1, 1)   # frames decoded (truncated files)
         scene = Scene(tuple(run.tracks.tracks()), run.info.width, run.info.height, geo.fps, num_frames,
                       name=video.name, key=cache.name if cache is not None else "", frames=frames, cache_dir=cache)
         if cache is not None:
@@ -253,26 +255,35 @@ class SceneBuilder:
         return root / self.config.cache_key(video, prompts)
 
     def _save_cached(self, cache: Path, scene: Scene) -> None:
+        """Write the scene's cache folder; it appears complete or not at all (a run killed while
+        saving leaves no half cache for the next run to trust). Encodings computed later are
+        added to ``encodings/`` one atomic file at a time."""
         from dataclasses import asdict
 
+        from svag.io.atomic import atomic_dir
         from svag.io.mot import write_mot
-        cache.mkdir(parents=True, exist_ok=True)
-        write_mot(cache / "tracks.txt", Detections.from_tracks(list(scene.tracks)), overwrite=True)
         meta = {"width": scene.width, "height": scene.height, "fps": scene.fps, "num_frames": scene.num_frames,
                 "categories": {str(t.track_id): [t.category, t.category_score] for t in scene.tracks
                                if t.category is not None},
                 "config": asdict(self.config)}
-        tmp = cache / "scene.json.tmp"
-        tmp.write_text(json.dumps(meta, default=str))
-        tmp.replace(cache / "scene.json")
+        with atomic_dir(cache, keep=("encodings",)) as tmp:
+            write_mot(tmp / "tracks.txt", Detections.from_tracks(list(scene.tracks)), overwrite=True)
+            (tmp / "scene.json").write_text(json.dumps(meta, default=str))
 
-    def _load_cached(self, cache: Path, video: Path, frames: Any) -> Scene:
-        from svag.io.mot import read_mot_results
+    def _load_cached(self, cache: Path, video: Path, frames: Any) -> Scene | None:
+        """The cached scene, or None when the cache cannot be read (it is then rebuilt)."""
+        import warnings
         from dataclasses import replace
-        meta = json.loads((cache / "scene.json").read_text())
-        tracks = read_mot_results(cache / "tracks.txt").tracks()
-        cats = meta.get("categories", {})
-        tracks = [replace(t, category=cats[str(t.track_id)][0], category_score=cats[str(t.track_id)][1])
-                  if str(t.track_id) in cats else t for t in tracks]
-        return Scene(tuple(tracks), meta["width"], meta["height"], meta["fps"], meta["num_frames"], name=video.name,
-                     key=cache.name, frames=frames, cache_dir=cache)
+
+        from svag.io.mot import read_mot_results
+        try:
+            meta = json.loads((cache / "scene.json").read_text())
+            tracks = read_mot_results(cache / "tracks.txt").tracks()
+            cats = meta.get("categories", {})
+            tracks = [replace(t, category=cats[str(t.track_id)][0], category_score=cats[str(t.track_id)][1])
+                      if str(t.track_id) in cats else t for t in tracks]
+            return Scene(tuple(tracks), meta["width"], meta["height"], meta["fps"], meta["num_frames"],
+                         name=video.name, key=cache.name, frames=frames, cache_dir=cache)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            warnings.warn(f"ignoring an unreadable track cache {cache} ({exc}); decoding again", stacklevel=2)
+            return None

@@ -103,7 +103,8 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
     t0 = time.perf_counter()
     tracks = trk.finalize()
     timings.seconds["track"] += time.perf_counter() - t0
-    n = (info.num_frames or last_index) if exhausted else last_index
+    # a truncated file ends before its header's length: the video is as long as what decoded
+    n = (video.truncated_at or info.num_frames or last_index) if exhausted else last_index
     dets = Detections(np.concatenate(rows_f) if rows_f else np.zeros(0, np.int64),
                       np.full(sum(len(r) for r in rows_f), -1, np.int64),
                       np.concatenate(rows_b) if rows_b else np.zeros((0, 4)),

@@ -25,9 +25,10 @@ def draw_box(image: np.ndarray, box: np.ndarray, color: tuple[int, int, int], la
 
 
 def render_groundings(video: Any, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
-                      *, stride: int = 1, fps: float | None = None) -> None:
+                      *, stride: int = 1, progress: bool = True, fps: float | None = None) -> None:
     """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` (a path, or a scene's frame source)
-    and write ``out``; ``fps``: the video's frame rate (default: the source's own)."""
+    and write ``out`` (atomically; ``progress``: a progress bar on a terminal; ``fps``: the video's
+    frame rate, default the source's own)."""
     from svag.errors import InputError
     from svag.video.reader import open_video
     video = getattr(video, "path", video)
@@ -49,8 +50,13 @@ def render_groundings(video: Any, out: str | os.PathLike, items: Sequence[tuple[
             for f, box in zip(t.frames[active].tolist(), t.boxes[active]):
                 draws.setdefault(f, []).append((box, color, f"#{t.track_id} {text}"))
     w, h = reader.info.width - reader.info.width % 2, reader.info.height - reader.info.height % 2
+    frames = iter(reader)
+    if progress:
+        from svag.video.progress import progress_bar
+        n = reader.info.num_frames
+        frames = iter(progress_bar(frames, total=-(-n // stride) if n else None, desc="render"))
     with VideoWriter(out, w, h, fps) as writer:
-        for frame in reader:
+        for frame in frames:
             img = frame.image[:h, :w].copy()
             for box, color, label in draws.get(frame.index, ()):
                 draw_box(img, box, color, label)

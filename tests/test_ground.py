@@ -241,7 +241,7 @@ def test_windows_drop_runs_shorter_than_the_minimum():
 
 
 @pytest.mark.parametrize("extra,message", [
-    (["--queries", "MISSING"], "cannot read queries"),
+    (["--queries", "MISSING"], "--queries not found"),
     (["a man " * 200], "the limit is 1000"),
 ])
 def test_queries_are_checked_before_any_decoding(extra, message, shared_data: Path, tmp_path: Path, capsys,

@@ -535,6 +535,8 @@ def _cheap(argv: list[str]) -> bool:
         return argv[2] != "../shared/data"
     if argv[0] == "data" and argv[1] == "build":
         return "--videos" in argv
+    if argv[0] == "report":
+        return "--baselines" not in argv and "--compare" not in argv    # those read bench outputs
     return True
 
 

@@ -34,7 +34,7 @@ EPILOG = f"""examples (run from the project folder, with the data pack in ../sha
   svag bench run gt_mot17.json --mot-root ../shared/data/mot --tracks {TRACKER} --grounder kinematic
   svag synth --out synth/ --videos 2 --frames 100
   svag ground synth/SYNTH-01 "a person walks to the left" --render out.mp4 --out pred.json
-  svag report ../shared/data/svageval-parity/small/gt.json.gz ../shared/data/svageval-parity/small/pred.json.gz --out report.html
+  svag report ../shared/data/svageval-parity/small/gt.json.gz ../shared/data/svageval-parity/small/pred.json.gz --out small.html
   svag demo"""
 
 

@@ -8,11 +8,18 @@ from pathlib import Path
 from svag.cli.common import check_outputs
 from svag.errors import InputError
 
-EPILOG = """examples:
-  svag report gt.json pred.json --out report.html
-  svag report gt.json pred.json --out report.html --video-root ../shared/data/mot
-  svag report gt.json pred.json --compare other.json --out compare.html
-  svag report gt.json pred.json --baselines --mot-root ../shared/data/mot --tracks tracker/ --out r.html
+SMALL = "../shared/data/svageval-parity/small"
+TRACKER = "../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut"
+
+EPILOG = f"""examples (run from the project folder, with the data pack in ../shared/data):
+  svag report {SMALL}/gt.json.gz {SMALL}/pred.json.gz --out report.html
+  svag bench run gt_mot17.json --mot-root ../shared/data/mot --tracks {TRACKER} --out pred_mot17.json
+  svag bench run gt_mot17.json --mot-root ../shared/data/mot --tracks {TRACKER} --grounder all-tracks \\
+      --out all_mot17.json
+  svag report gt_mot17.json pred_mot17.json --compare all_mot17.json --video-root ../shared/data/mot \\
+      --out compare.html
+  svag report gt_mot17.json pred_mot17.json --baselines --mot-root ../shared/data/mot --tracks {TRACKER} \\
+      --out mot17.html
 
 The page shows both protocols (svag = the official numbers, svag-strict), per query a timeline of
 the ground-truth and predicted windows with the pairing of tracks, breakdowns by verb, number of

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
-EXTRAS ?= all,test,bench,ray
+EXTRAS ?= all,vlm,test,bench,ray
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -18,8 +18,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# the browser tests of `svag report` drive Debian's chromium (playwright, no browser download)
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
 # strace: tests/test_batch_ray.py checks that local Ray connects to loopback only (never skipped)
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	@command -v strace >/dev/null || $(SUDO) apt-get install -y -q strace \
 		|| ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q strace)
 	$(PY) -m pytest -q tests
@@ -37,6 +42,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_learned.py
 	$(PY) benchmarks/bench_grounding_limits.py
 	$(PY) benchmarks/bench_batch.py
+	$(PY) benchmarks/bench_memory_long.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from svag.cli.validate import check_input_file, check_output_dir, non_negative_int
 from svag.errors import InputError
 
 HELP = """batch mode (svag ground --batch MANIFEST --out DIR):
-  svag ground --batch videos.txt --out runs/a/                      one video after another
-  svag ground --batch videos.txt --out runs/a/ --workers 2          2 local processes
-  svag ground --batch videos.json --out runs/a/ --ray               Ray on this machine (svag[ray])
-  svag ground --batch videos.json --out runs/a/ --ray HOST:6379     an existing Ray cluster
+  svag ground --batch videos.txt --out runs/a/
+      one video after another (--workers 2: two local processes)
+  svag ground --batch videos.json --out runs/b/ --ray
+      on Ray on this machine (svag[ray]); --ray HOST:6379: on an existing Ray cluster
   MANIFEST lists videos with their queries and optional tracks (docs/batch.md), e.g. the lines
       queries: gt.json
       SYNTH-01/SYNTH-01.mp4
@@ -24,7 +25,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("batch mode")
     g.add_argument("--batch", metavar="MANIFEST", help="ground every video of this manifest; --out is then a "
                                                      "folder (see below)")
-    g.add_argument("--workers", type=int, default=0, metavar="N",
+    g.add_argument("--workers", type=non_negative_int, default=0, metavar="N",
                    help="with --batch: N worker processes (or Ray actors; default: sequential, or one per CPU "
                         "with --ray)")
     g.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
@@ -43,9 +44,8 @@ def run(args: argparse.Namespace) -> int:
                          "no VIDEO, query, --queries, --tracks, --video-name, --dataset, --fps or --render with it")
     if not args.out:
         raise InputError("--batch needs --out DIR (a folder for the per-video results)")
-    if args.workers < 0:
-        raise InputError(f"--workers must be >= 0, got {args.workers}")
-    items = read_manifest(args.batch)
+    check_output_dir(args.out, "--out")
+    items = read_manifest(check_input_file(args.batch, "--batch"))
     config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
                           grounder_args=parse_options(args.grounder_option), stride=args.stride,
                           resize=args.resize, cache_dir="" if args.no_cache else None)

@@ -1,4 +1,8 @@
-"""Batch runs: many videos through one grounding configuration, in one process, a local process
+"""Running things: the grounding pipeline (:mod:`svag.run.pipeline`), the scene builder
+(:mod:`svag.run.scene`), the benchmark runner (:mod:`svag.run.bench`) and batch runs. Above the
+stages (detect, track, encode, ground) and below the CLI; nothing in the stages imports it.
+
+Batch runs: many videos through one grounding configuration, in one process, a local process
 pool, or on Ray (local or a cluster), with per-video atomic outputs, resume and a summary.
 
 - :mod:`svag.run.manifest`: what to run (videos, their queries, optional tracks files);

@@ -10,8 +10,8 @@ Output folder ``OUT``:
 - ``OUT/pred.json``: the merged prediction of every finished video, in manifest order;
 - ``OUT/summary.json``: per video: ok / failed (with the error) / skipped, frames, seconds.
 
-Every file is written to a temporary name in the same folder and moved into place
-(``os.replace``), so an interrupted run (Ctrl-C, a killed process) leaves complete files or none.
+Every file is written with :mod:`svag.io.atomic` (a temporary name in the same folder, flushed,
+then ``os.replace``), so an interrupted run (Ctrl-C, a killed process) leaves complete files or none.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence, TextIO
 
 from svag.errors import InputError, SvagError
-from svag.pipeline import GroundConfig, QuerySpec
+from svag.io.atomic import TMP_TAG, sweep_stale, write_bytes
+from svag.run.pipeline import GroundConfig, QuerySpec
 from svag.run.manifest import BatchItem
 
 PathLike = str | os.PathLike
@@ -50,13 +51,14 @@ class VideoResult:
 
 
 class GroundWorker:
-    """Grounds one video at a time with one :class:`~svag.pipeline.VideoGrounder`, built once
+    """Grounds one video at a time with one :class:`~svag.run.pipeline.VideoGrounder`, built once
     (its models stay loaded across videos). Failures come back as results, never raised."""
 
     def __init__(self, config: GroundConfig, window_convention: str = "svag") -> None:
-        from svag.pipeline import VideoGrounder
+        from svag.run.pipeline import VideoGrounder
         self.config = config
         self.vg = VideoGrounder(config)
+        self.scene_config = self.vg.scenes.config
         self.window_convention = window_convention
 
     def process(self, item: BatchItem) -> VideoResult:
@@ -71,23 +73,18 @@ class GroundWorker:
         return VideoResult(item.name, True, pred, frames=frames, seconds=time.perf_counter() - start, notes=notes)
 
     def _ground(self, item: BatchItem) -> tuple[dict, int, tuple[str, ...]]:
-        from svag.ground.appearance import is_colour_word
+        """What ``svag ground VIDEO [--tracks FILE] --queries ... --out`` does for one video."""
         from svag.io.svag_json import svag_to_obj
-        from svag.pipeline import has_pixels, parse_all, to_prediction
+        from svag.run.pipeline import to_prediction
         vg, video = self.vg, Path(item.video)
-        if vg.config.detector == "mot":   # as `svag ground --detector mot`: the video's own det/det.txt
-            vg.config = dataclasses.replace(self.config, detector_args={
+        if self.config.detector == "mot":   # as `svag ground --detector mot`: the video's own det/det.txt
+            vg.scenes.config = dataclasses.replace(self.scene_config, detector_args={
                 "path": str(video / "det" / "det.txt"), **self.config.detector_args})
-        if item.tracks:
-            scene = vg.scene_from_tracks(item.tracks, video)
-        else:
-            scene = vg.scene_from_video(video, progress=False)
+        texts = [s.text for s in item.queries]
+        scene = vg.prepare(video, tracks=item.tracks or None, progress=False, prompts=texts)
         specs = [s if s.video_length else dataclasses.replace(s, video_length=scene.num_frames)
                  for s in item.queries]
-        parsed = parse_all([s.text for s in specs])
-        if any(is_colour_word(a) for q in parsed for a in q.attributes) and has_pixels(video):
-            scene = vg.with_colours(scene, video)
-        results = vg.ground(scene, parsed)
+        results = vg.ground(scene, texts)
         pred = to_prediction(item.dataset, list(zip(specs, results)), window_convention=self.window_convention)
         notes = tuple(dict.fromkeys(n for r in results for n in r.notes))
         return svag_to_obj(pred, "pred"), scene.num_frames, notes
@@ -145,8 +142,8 @@ def run_batch(items: Sequence[BatchItem], out_dir: PathLike, *, config: GroundCo
     out = Path(out_dir)
     vdir = out / "videos"
     vdir.mkdir(parents=True, exist_ok=True)
-    for stale in vdir.glob(".*.tmp-*"):      # left by a killed run; never a result
-        stale.unlink(missing_ok=True)
+    for stale in vdir.glob(f".*{TMP_TAG}*"):  # left by a killed run (never a result); a live run's stay
+        sweep_stale(vdir / stale.name[1:stale.name.index(TMP_TAG)])
     prints = fingerprints(items, config, window_convention)
     todo, skipped = _plan(items, prints, vdir, force)
     summary = BatchSummary(out, len(items), skipped=[it.name for it in skipped])
@@ -166,7 +163,7 @@ def run_batch(items: Sequence[BatchItem], out_dir: PathLike, *, config: GroundCo
                 progress.finished(result, pool.running)
     summary.seconds = time.perf_counter() - start
     summary.prediction = merge_predictions(items, vdir, out / "pred.json", exclude=summary.failed)
-    write_atomic(out / "summary.json", json.dumps(_summary_obj(summary, items), indent=1).encode())
+    write_bytes(out / "summary.json", json.dumps(_summary_obj(summary, items), indent=1).encode())
     return summary
 
 
@@ -207,10 +204,10 @@ def _read_done(vdir: Path, name: str) -> dict | None:
 
 def _write_video(vdir: Path, item: BatchItem, result: VideoResult, fingerprint: str) -> None:
     assert result.prediction is not None
-    write_atomic(vdir / f"{item.name}.json", json.dumps(result.prediction, separators=(",", ":")).encode())
+    write_bytes(vdir / f"{item.name}.json", json.dumps(result.prediction, separators=(",", ":")).encode())
     done = {"fingerprint": fingerprint, "video": item.video, "frames": result.frames,
             "seconds": round(result.seconds, 3), "notes": list(result.notes)}
-    write_atomic(vdir / f"{item.name}.done.json", json.dumps(done, indent=1).encode())
+    write_bytes(vdir / f"{item.name}.done.json", json.dumps(done, indent=1).encode())
 
 
 def merge_predictions(items: Sequence[BatchItem], vdir: Path, out: Path, exclude: Iterable[str] = ()) -> Path:
@@ -225,7 +222,7 @@ def merge_predictions(items: Sequence[BatchItem], vdir: Path, out: Path, exclude
         for d in json.loads(path.read_text())["datasets"]:
             datasets.setdefault(d["name"], []).extend(d["queries"])
     obj = {"datasets": [{"name": k, "queries": v} for k, v in datasets.items()]}
-    write_atomic(out, json.dumps(obj, separators=(",", ":")).encode())
+    write_bytes(out, json.dumps(obj, separators=(",", ":")).encode())
     return out
 
 
@@ -286,19 +283,3 @@ class BatchProgress:
                 else f"FAILED: {result.error}")
         self.say(f"[{n}/{s.total}] done {len(s.done) + len(s.skipped)}, failed {len(s.failed)}, "
                  f"running {len(running)} | {fps:.0f} frames/s | {result.name} {what}")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``:
-    readers see the old file or the whole new one, never a part. (Private to this module until
-    a shared ``svag.io.atomic`` helper exists.)"""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

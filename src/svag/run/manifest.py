@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from svag.errors import InputError
-from svag.pipeline import QuerySpec
+from svag.run.pipeline import QuerySpec
 
 PathLike = str | os.PathLike
 DEFAULT_DATASET = "custom"

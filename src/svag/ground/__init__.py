@@ -14,6 +14,7 @@ GROUNDERS: dict[str, str] = {
     "all-tracks": "svag.ground.baselines:AllTracksGrounder",
     "longest-track": "svag.ground.baselines:LongestTrackGrounder",
     "learned": "svag.ground.learned:LearnedGrounder",
+    "mllm": "svag.ground.mllm:MllmGrounder",
 }
 
 

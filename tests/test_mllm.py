@@ -194,9 +194,34 @@ def test_grounder_end_to_end_with_a_tiny_model(tiny_model):
     assert len(res.groundings) == 3
     assert all(0 <= x.score <= 1 and len(x.windows) for x in res.groundings)
     # whole-track clips (3) + segments of 2 s every 2 s: track 1 (1-40): 2, track 2 (5-60): 2, track 3 (20-50): 1
-    assert g.verifier.calls_["vision"] == 3 + 5
+    assert g.verifier.verifier.calls_["vision"] == 3 + 5
 
 
 def _query(text):
-    from svag.language.parser import parse_queries
-    return parse_queries([text])[0]
+    return text                    # grounders take the query's text
+
+
+def test_cli_ground_with_mllm_end_to_end(tiny_model, tmp_path, capsys):
+    """`svag ground VIDEO QUERY --grounder mllm -O mllm.shortlist=... -O mllm.model=DIR --render`
+    offline on a synthetic video (its true tracks as --tracks; frames read from the MP4)."""
+    from svag.cli.main import main
+    syn = tmp_path / "syn"
+    assert main(["synth", "--out", str(syn), "--videos", "1", "--frames", "40", "--size", "160x96",
+                 "--no-progress"]) == 0
+    video = syn / "SYNTH-01"
+    out, render = tmp_path / "pred.json", tmp_path / "out.mp4"
+    code = main(["ground", str(video), "a person walks to the left", "--tracks", str(video / "gt" / "gt.txt"),
+                 "--grounder", "mllm", "-O", "mllm.shortlist=all-tracks", "-O", f"mllm.model={tiny_model}",
+                 "-O", "mllm.device=cpu", "-O", "mllm.threshold=0", "-O", "mllm.max_frames=2", "-O", "mllm.size=112",
+                 "-O", "mllm.max_segments=2", "--out", str(out), "--render", str(render), "--no-progress"])
+    assert code == 0
+    from svag.io.svag_json import read_svag
+    pred = read_svag(out, "pred")
+    (query,) = [q for d in pred for q in d]
+    assert len(query.tracks) == 5                  # threshold 0: every shortlisted track kept, with windows
+    assert all(len(t.windows) for t in query.tracks)
+    assert render.is_file() and render.stat().st_size > 0
+    capsys.readouterr()
+    assert main(["ground", str(video), "a person walks", "--tracks", str(video / "gt" / "gt.txt"),
+                 "--grounder", "mllm", "-O", "kinematic.threshold=0.5"]) == 2
+    assert "for grounder 'kinematic', but --grounder is 'mllm'" in capsys.readouterr().err

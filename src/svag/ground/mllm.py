@@ -22,29 +22,30 @@ import numpy as np
 
 from svag.errors import InputError
 from svag.ground.base import Grounding, GroundingResult, Scene
+from svag.ground.hybrid import VerifiedGrounder
 from svag.ground.windows import windows_from_relevance
 
 
-class MllmGrounder:
-    name = "mllm"
-    uses_language = True
+class MllmStage:
+    """The verification stage (a :class:`~svag.ground.base.Verifier`): asks the model about the
+    best ``verify`` groundings of another grounder's result, re-ranks and filters them by
+    p(yes), and (``moments``) finds their windows from sliding segments."""
 
-    def __init__(self, model: str = "Qwen/Qwen2.5-VL-3B-Instruct", *, shortlist: str = "kinematic",
-                 shortlist_args: dict[str, Any] | None = None, verify: int = 8, threshold: float = 0.5,
+    name = "mllm"
+    requires: tuple[Any, ...] = ()
+
+    def __init__(self, model: str = "Qwen/Qwen2.5-VL-3B-Instruct", *, verify: int = 8, threshold: float = 0.5,
                  combine: str = "verify", moments: bool = True, segment_s: float = 2.0, stride_s: float = 1.0,
                  max_segments: int = 16, view: str = "box", max_frames: int = 8, size: int = 336,
                  device: str = "auto", dtype: str = "auto", batch_size: int = 4, max_prompt_tokens: int = 96,
                  cache_dir: str | None = None, allow_download: bool | None = None, verifier: Any = None) -> None:
-        if shortlist == "mllm":
-            raise InputError("mllm shortlist must be another grounder (kinematic, fusion, clip, all-tracks ...)")
         if combine not in ("verify", "product"):
             raise InputError(f"mllm combine must be 'verify' or 'product', got {combine!r}")
         if int(verify) < 1 or int(max_segments) < 1 or segment_s <= 0 or stride_s <= 0:
             raise InputError("mllm verify and max_segments must be at least 1, segment_s and stride_s positive")
         if not 0.0 <= float(threshold) <= 1.0:
             raise InputError(f"mllm threshold must be in [0, 1], got {threshold}")
-        self.shortlist, self.shortlist_args = shortlist, dict(shortlist_args or {})
-        self.verify, self.threshold, self.combine = int(verify), float(threshold), combine
+        self.verify_count, self.threshold, self.combine = int(verify), float(threshold), combine
         self.moments, self.segment_s, self.stride_s = bool(moments), float(segment_s), float(stride_s)
         self.max_segments = int(max_segments)
         if verifier is None:
@@ -53,24 +54,16 @@ class MllmGrounder:
                                     batch_size=batch_size, max_prompt_tokens=max_prompt_tokens, cache_dir=cache_dir,
                                     allow_download=allow_download)
         self.verifier = verifier
-        self._shortlister: Any = None
 
-    def _base(self) -> Any:
-        if self._shortlister is None:
-            from svag.ground import build_grounder
-            self._shortlister = build_grounder(self.shortlist, **self.shortlist_args)
-        return self._shortlister
-
-    def ground(self, scene: Scene, query: Any) -> GroundingResult:
+    def verify(self, scene: Scene, result: GroundingResult) -> GroundingResult:
         from svag.vision.mllm import ClipSpec
-        text = query if isinstance(query, str) else query.text
-        base = self._base().ground(scene, query)
-        cands = [g for g in base.groundings if len(g.track)][:self.verify]
-        notes = list(base.notes)
-        if len(base.groundings) > len(cands):
-            notes.append(f"mllm: verified the best {len(cands)} of {len(base.groundings)} shortlisted tracks")
+        text = result.text
+        cands = [g for g in result.groundings if len(g.track)][:self.verify_count]
+        notes = list(result.notes)
+        if len(result.groundings) > len(cands):
+            notes.append(f"mllm: verified the best {len(cands)} of {len(result.groundings)} shortlisted tracks")
         if not cands:
-            return GroundingResult(base.query, [], notes)
+            return GroundingResult(result.query, [], notes)
         specs = [ClipSpec(g.track.track_id, *_clip_span(g)) for g in cands]
         p_track = self.verifier.verify(scene, specs, text)
         out = []
@@ -78,13 +71,13 @@ class MllmGrounder:
             score = p if self.combine == "verify" else p * g.score
             if score < self.threshold:
                 continue
-            windows = self._moments(scene, g, text, score) if self.moments else _rescaled(g.windows, score)
+            windows = self._moments(scene, g, text) if self.moments else _rescaled(g.windows, score)
             if len(windows):
                 out.append(Grounding(g.track, float(score), windows))
         out.sort(key=lambda g: -g.score)
-        return GroundingResult(base.query, out, notes)
+        return GroundingResult(result.query, out, notes)
 
-    def _moments(self, scene: Scene, g: Grounding, text: str, score: float) -> np.ndarray:
+    def _moments(self, scene: Scene, g: Grounding, text: str) -> np.ndarray:
         from svag.vision.mllm import ClipSpec
         first, last = int(g.track.frames[0]), int(g.track.frames[-1])
         seg = max(1, int(round(self.segment_s * scene.fps)))
@@ -107,6 +100,26 @@ class MllmGrounder:
             best = int(np.argmax(p))
             windows = np.array([[float(starts[best]), float(ends[best]), float(p[best])]])
         return windows
+
+
+class MllmGrounder(VerifiedGrounder):
+    """``shortlist`` (another grounder, built by name with ``shortlist_args``) followed by the
+    :class:`MllmStage`; every other keyword goes to the stage."""
+
+    def __init__(self, model: str = "Qwen/Qwen2.5-VL-3B-Instruct", *, shortlist: str = "kinematic",
+                 shortlist_args: dict[str, Any] | None = None, **stage_args: Any) -> None:
+        if shortlist == "mllm":
+            raise InputError("mllm shortlist must be another grounder (kinematic, fusion, clip, all-tracks ...)")
+        import inspect
+        from svag.ground import build_grounder
+        known = set(inspect.signature(MllmStage.__init__).parameters) - {"self", "model"}
+        unknown = sorted(set(stage_args) - known)
+        if unknown:
+            raise InputError(f"mllm grounder: unknown option(s) {', '.join(unknown)}; known: shortlist, "
+                             f"shortlist_args, model, {', '.join(sorted(known))}")
+        super().__init__(build_grounder(shortlist, **dict(shortlist_args or {})), MllmStage(model, **stage_args),
+                         name="mllm")
+        self.shortlist = shortlist
 
 
 def _clip_span(g: Grounding) -> tuple[int, int]:

@@ -66,6 +66,8 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
     if isinstance(tracker, str):
         kw = dict(tracker_kwargs or {})
         kw.setdefault("fps", info.fps or 30.0)
+        for key, value in getattr(det, "tracker_defaults", {}).items():    # what suits the detector
+            kw.setdefault(key, value)
         trk = build_tracker(tracker, **kw)
     else:
         trk = tracker

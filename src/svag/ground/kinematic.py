@@ -20,6 +20,7 @@ import numpy as np
 
 from svag.ground.appearance import is_colour_word
 from svag.ground.base import Grounding, GroundingResult, Scene
+from svag.ground.categories import PEOPLE, VEHICLES, category_mask
 from svag.ground.features import SceneGrid, TrackFeatures, smooth, track_features
 from svag.ground.windows import chain_steps, windows_from_relevance
 from svag.language.types import ActionQuery, Predicate
@@ -34,12 +35,6 @@ DIRECTION = 0.2        # minimal speed along a direction
 GROWTH = 0.06          # log-height per second: coming closer / going away
 BORDER = 0.03          # fraction of the frame: "at the border"
 EVENT_S = 2.0          # duration of an event window (enter, leave, stop, ...)
-
-VEHICLES = {"car", "bus", "truck", "vehicle", "van", "taxi", "motorcycle", "motorbike", "bicycle", "bike",
-            "cyclist", "train", "tram", "boat"}
-PEOPLE = {"person", "man", "woman", "people", "pedestrian", "child", "boy", "girl", "kid", "someone", "player",
-          "lady", "guy", "runner", "skater", "human"}
-
 
 def sig(x: np.ndarray | float, center: float, width: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(np.asarray(x, dtype=np.float64) - center) / width))
@@ -435,9 +430,13 @@ class KinematicGrounder:
         colours = [a for a in query.attributes if is_colour_word(a)]
         if colours and not scene.colors:
             result.notes.append(f"colour words {colours} ignored: no image crops for this scene")
+        allowed, notes = category_mask(scene.tracks, query.category)
+        result.notes.extend(notes)
+        if not allowed.any():
+            return result
         min_len = self.min_track_s * scene.fps
-        for track, (f, steps) in zip(scene.tracks, self.relevance(scene, query)):
-            if len(f) < min_len:
+        for track, ok, (f, steps) in zip(scene.tracks, allowed, self.relevance(scene, query)):
+            if len(f) < min_len or not ok:
                 continue
             per_step = [windows_from_relevance(r, int(f.frames[0]), scene.fps, max_windows=self.max_windows)
                         for r in steps]

@@ -16,6 +16,7 @@ import numpy as np
 
 from svag.ground.base import Grounding, GroundingResult, Scene
 from svag.ground.learned_data import RATE, SceneFeatures, scene_step_features
+from svag.ground.categories import category_mask
 from svag.ground.windows import windows_from_relevance
 from svag.language.types import ActionQuery
 
@@ -94,6 +95,10 @@ class LearnedGrounder:
         result = GroundingResult(query)
         if not scene.tracks:
             return result
+        allowed, notes = category_mask(scene.tracks, query.category)
+        result.notes.extend(notes)
+        if not allowed.any():
+            return result
         steps, scores, feats = self.relevance(scene, query.text)
         threshold = self.config_["threshold"] if self.threshold is None else self.threshold
         order = np.argsort(-scores, kind="stable")
@@ -101,7 +106,8 @@ class LearnedGrounder:
         out = []
         for i in order:
             track = scene.tracks[i]
-            if len(track) == 0 or (track.frames[-1] - track.frames[0] + 1) < min_len or not feats.mask[i].any():
+            if (len(track) == 0 or (track.frames[-1] - track.frames[0] + 1) < min_len or not feats.mask[i].any()
+                    or not allowed[i]):
                 continue
             if scores[i] < threshold and len(out) >= self.min_tracks:
                 break

@@ -21,9 +21,9 @@ blob from its shape and its height relative to a person's at the same place:
 * wide, lower than a person, width/height >= ``vehicle_aspect``: a vehicle, kept whole;
 * wide and low (ratio < ``animal_ratio``): "other" (an animal, a bag, a cart), kept whole.
 
-Before the line is known (fewer than ``scale_samples`` person-like blobs seen) only the shape
-decides: wider than ``split_aspect`` is cut as a group unless wider than ``vehicle_aspect_alone``
-(a vehicle). Each box carries its category (``FrameDetections.extras["category"]``) and a
+Before the line is known (fewer than ``scale_samples`` person-like blobs seen) nothing is cut
+and only the shape decides, with a confidence too low to exclude a track from any query: wider
+than ``vehicle_aspect_alone`` a vehicle, wide an "other", narrow a person. Each box carries its category (``FrameDetections.extras["category"]``) and a
 confidence (``extras["category_score"]``), low for blobs that fit no rule well; a tracker turns
 them into a per-track category by vote, so the motion over many frames decides, not one blob.
 """
@@ -116,11 +116,10 @@ def classify_blobs(aspect: np.ndarray, ratio: np.ndarray | None, *, person_aspec
     cat = np.full(n, PERSON, np.int64)
     conf = np.full(n, 0.5)
     wide = aspect > person_aspect
-    if ratio is None:
-        vehicle = aspect >= vehicle_aspect_alone
-        cat[vehicle] = VEHICLE
-        conf[:] = np.where(vehicle, 0.4, np.where(wide, 0.3, 0.6))
-        return cat, conf, (aspect > split_aspect) & ~vehicle
+    if ratio is None:               # no person scale yet: wide blobs stay whole, labels are unsure
+        cat[wide] = np.where(aspect[wide] >= vehicle_aspect_alone, VEHICLE, OTHER)
+        conf[:] = np.where(wide, 0.3, 0.6)
+        return cat, conf, np.zeros(n, bool)
     tall = ratio >= group_ratio
     low = ratio < animal_ratio
     vehicle = wide & ~tall & ~low & (aspect >= vehicle_aspect)

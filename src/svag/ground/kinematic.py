@@ -19,10 +19,11 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from svag.ground.appearance import is_colour_word
+from svag.core.types import Track
 from svag.ground.base import Grounding, GroundingResult, Scene
 from svag.ground.categories import PEOPLE, VEHICLES, category_mask
 from svag.ground.features import SceneGrid, TrackFeatures, smooth, track_features
-from svag.ground.windows import chain_steps, windows_from_relevance
+from svag.ground.windows import chain_steps, unique_windows, windows_from_relevance
 from svag.language.types import ActionQuery, Predicate
 
 if TYPE_CHECKING:
@@ -360,7 +361,8 @@ class KinematicGrounder:
     def __init__(self, threshold: float = 0.3, max_windows: int = 5, min_track_s: float = 0.5,
                  max_tracks: int | None = None, relative: float = 0.0, window_mode: str = "auto",
                  snap_s: float = 4.0, fallback: str = "none", span_coverage: float = 0.0,
-                 camera_motion: bool = True) -> None:
+                 camera_motion: bool = True, uninformative: float | None = None) -> None:
+        self.uninformative = uninformative
         self.camera_motion = camera_motion
         self.camera_cache_: tuple[Scene, CameraMotion | None] | None = None
         self.span_coverage = span_coverage
@@ -435,6 +437,7 @@ class KinematicGrounder:
         if not allowed.any():
             return result
         min_len = self.min_track_s * scene.fps
+        weak: list[Grounding] = []             # eligible tracks that do not match, over their whole life
         for track, ok, (f, steps) in zip(scene.tracks, allowed, self.relevance(scene, query)):
             if len(f) < min_len or not ok:
                 continue
@@ -442,6 +445,7 @@ class KinematicGrounder:
                         for r in steps]
             wins = per_step[0] if len(per_step) == 1 else chain_steps(per_step, scene.fps)[: self.max_windows]
             if len(wins) == 0:
+                weak.append(_whole_life(track, 0.01))
                 continue
             prior = category_prior(query.category, f) * _colour_prior(scene, track.track_id, query.attributes)
             wins = wins.copy()
@@ -457,19 +461,40 @@ class KinematicGrounder:
                     lo, hi = (wins[:, 0].min(), wins[:, 1].max()) if mode == "span" else (first, last)
                     edge = self.snap_s * scene.fps    # a state seen up to near the track's ends holds there too
                     lo, hi = (first if lo - first <= edge else lo), (last if last - hi <= edge else hi)
-                    wins = np.vstack([[lo, hi, score], wins])[: self.max_windows]
+                    wins = unique_windows(np.vstack([[lo, hi, score], wins]))[: self.max_windows]
                 result.groundings.append(Grounding(track, score, wins))
+            else:
+                weak.append(_whole_life(track, max(score, 0.01), wins[np.argsort(-wins[:, 2], kind="stable")]))
+        n_eligible = len(result.groundings) + len(weak)
+        if self.uninformative is not None and n_eligible and len(result.groundings) >= self.uninformative * n_eligible:
+            result.notes.append(f"{len(result.groundings)} of {n_eligible} tracks match: the query does not single out "
+                                "tracks; every track returned over its whole life, scored by its evidence")
+            result.groundings = [_whole_life(g.track, g.score, g.windows, self.max_windows)
+                                 for g in result.groundings] + weak
+            return self._ranked(result, relative=False)
+        return self._ranked(result, relative=True, fallback=weak)
+
+    def _ranked(self, result: GroundingResult, *, relative: bool, fallback: list[Grounding] = ()) -> GroundingResult:
+        """Best first, cut by ``relative`` and ``max_tracks``; nothing left and ``fallback="all"``:
+        the eligible tracks over their whole life."""
         result.groundings.sort(key=lambda g: -g.score)
-        if result.groundings and self.relative > 0:
+        if result.groundings and relative and self.relative > 0:
             best = result.groundings[0].score
             result.groundings = [g for g in result.groundings if g.score >= self.relative * best]
         if self.max_tracks:
             result.groundings = result.groundings[: self.max_tracks]
         if not result.groundings and self.fallback == "all":
             result.notes.append("no track matched: every track returned over its whole life (fallback)")
-            result.groundings = [Grounding(t, 0.01, np.array([[float(t.frames[0]), float(t.frames[-1]), 0.01]]))
-                                 for t in scene.tracks if len(t) >= min_len]
+            result.groundings = [_whole_life(g.track, 0.01) for g in fallback]
         return result
+
+
+def _whole_life(track: Track, score: float, windows: np.ndarray | None = None, max_windows: int = 5) -> Grounding:
+    """The track over its whole life at ``score``, its ``windows`` following as further candidates."""
+    life = np.array([[float(track.frames[0]), float(track.frames[-1]), score]])
+    if windows is not None and len(windows):
+        life = unique_windows(np.vstack([life, windows]))[:max_windows]
+    return Grounding(track, score, life)
 
 
 def _colour_prior(scene: Scene, track_id: object, attributes: tuple[str, ...]) -> float:

@@ -238,3 +238,44 @@ def test_windows_drop_runs_shorter_than_the_minimum():
     assert w[0, :2].tolist() == [61, 80] and w[0, 2] == pytest.approx(0.95)
     assert [11, 40] in w[:, :2].tolist()
     assert all(e - s + 1 >= 10 for s, e in w[:, :2])
+
+
+def test_windows_one_per_run_with_its_own_extent():
+    """Issue #13: a run is listed once, with its own extent; the looser run around it (above the
+    low threshold) is not a second, wider window; a weak run elsewhere follows."""
+    from svag.ground.windows import windows_from_relevance
+    rel = np.zeros(300)
+    rel[40:150] = 0.4         # only above the low threshold: around the main run below
+    rel[150:275] = 0.9        # the run
+    rel[200:210] = 0.45       # a dip inside it (bridged? no: 10 frames > 0.6 s at 10 fps)
+    rel[10:30] = 0.35         # weak evidence elsewhere
+    w = windows_from_relevance(rel, 1, 10.0)
+    spans = w[:, :2].tolist()
+    assert len(spans) == len({tuple(s) for s in spans})                     # no duplicates
+    assert sorted(spans[:2]) == [[151, 200], [211, 275]]                    # the runs, best first
+    assert not any(s <= 100 and e >= 151 for s, e in spans)                  # nothing stretched over them
+    assert [11, 30] in spans                                                 # the weak run elsewhere
+
+
+def test_kinematic_windows_are_unique(scene):
+    g = KinematicGrounder()
+    for q in (_q([Predicate("move_right")]), _q([Predicate("stand_still")]), _q([Predicate("walk")]),
+              _q([Predicate("stop")], [Predicate("start_moving")])):
+        for gr in g.ground(scene, q).groundings:
+            rows = [tuple(r) for r in gr.windows[:, :2].tolist()]
+            assert len(rows) == len(set(rows)), (q, gr.track.track_id, gr.windows)
+
+
+def test_uninformative_query_returns_every_track_over_its_life(scene):
+    """Issue #13: when most tracks match ("someone moves" where 4 of 5 move), the predicates do not
+    single anyone out: every track comes back over its whole life, the evidence in its score."""
+    q = _q([Predicate("move")])
+    picky = KinematicGrounder().ground(scene, q)
+    assert _ids(picky) == {1, 2, 4, 5}
+    res = KinematicGrounder(uninformative=0.5).ground(scene, q)
+    assert _ids(res) == {1, 2, 3, 4, 5} and any("does not single out" in n for n in res.notes)
+    for g in res.groundings:
+        assert g.windows[0, :2].tolist() == [g.track.frames[0], g.track.frames[-1]]
+    scores = {g.track.track_id: g.score for g in res.groundings}
+    assert scores[3] < min(scores[i] for i in (1, 2, 4, 5))                # the still one scores lowest
+    assert _ids(KinematicGrounder(uninformative=0.9).ground(scene, q)) == {1, 2, 4, 5}   # 4/5 < 0.9

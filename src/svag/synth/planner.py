@@ -91,7 +91,11 @@ class RandomPlanner:
         # (a 12000-frame video is not empty after its first 3000 frames)
         horizon = LEAVE_HORIZON_S * fps
         leave_w = (0.05 * min(1.0, horizon / remaining)) if remaining > 4 * fps else 0.3
+        alone = not any(o.present and not o.gone for j, o in enumerate(states) if j != i)
+        if alone and remaining > horizon:           # the last actor in view stays while much time is left
+            leave_w = 0.0
         side = "left" if st.x < W / 2 else "right"
-        options.append((leave_w, Step("leave", scene.frames, side, gait)))
+        if leave_w > 0:
+            options.append((leave_w, Step("leave", scene.frames, side, gait)))
         p = np.array([w for w, _ in options])
         return options[int(rng.choice(len(options), p=p / p.sum()))][1]

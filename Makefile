@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
-EXTRAS ?= all,test,bench
+EXTRAS ?= all,vlm,test,bench
 STAMP  := $(VENV)/.installed
 
 .PHONY: install test demo bench clean

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -135,7 +135,6 @@ class VideoGrounder:
         (only run when a query names colours)."""
         if scene.colors is not None:
             return scene
-        from dataclasses import replace
 
         from svag.ground.appearance import crop_descriptor, normalise
         from svag.video.reader import open_video
@@ -167,6 +166,8 @@ class VideoGrounder:
         write_mot(cache / "tracks.txt", Detections.from_tracks(list(scene.tracks)), overwrite=True)
         meta = {"width": scene.width, "height": scene.height, "fps": scene.fps, "num_frames": scene.num_frames,
                 "colors": {str(k): v.tolist() for k, v in (scene.colors or {}).items()},
+                "categories": {str(t.track_id): [t.category, t.category_score] for t in scene.tracks
+                               if t.category is not None},
                 "config": asdict(self.config)}
         (cache / "scene.json").write_text(json.dumps(meta, default=str))
 
@@ -174,6 +175,9 @@ class VideoGrounder:
         from svag.io.mot import read_mot_results
         meta = json.loads((cache / "scene.json").read_text())
         tracks = read_mot_results(cache / "tracks.txt").tracks()
+        cats = meta.get("categories", {})
+        tracks = [replace(t, category=cats[str(t.track_id)][0], category_score=cats[str(t.track_id)][1])
+                  if str(t.track_id) in cats else t for t in tracks]
         colors = {int(k): np.asarray(v) for k, v in meta.get("colors", {}).items()} or None
         return Scene(tuple(tracks), meta["width"], meta["height"], meta["fps"], meta["num_frames"], colors,
                      name=video.name)

@@ -12,7 +12,7 @@ Conventions (used everywhere in svag):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Hashable, Iterator, NamedTuple, Sequence
+from typing import Hashable, Iterator, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
@@ -49,6 +49,9 @@ class Track:
     boxes: np.ndarray                  # (N, 4) float64 xywh
     scores: np.ndarray | None = None   # (N,) float64 or None
     windows: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # (K, 3) start, end, score
+    category: str | None = None          # what the object is ("person", "car", ...), when a detector says
+    category_score: float | None = None  # confidence of ``category`` in [0, 1]
+    data: Mapping[str, np.ndarray] = field(default_factory=dict)  # per-box extras, each (N, ...)
 
     def __post_init__(self) -> None:
         frames = np.asarray(self.frames, dtype=np.int64).reshape(-1)
@@ -75,6 +78,9 @@ class Track:
         object.__setattr__(self, "boxes", boxes)
         object.__setattr__(self, "scores", scores)
         object.__setattr__(self, "windows", windows)
+        object.__setattr__(self, "data", _check_extras(self.data, len(frames), f"track {self.track_id!r}"))
+        if self.category_score is not None and not 0.0 <= float(self.category_score) <= 1.0:
+            raise ValueError(f"track {self.track_id!r}: category_score must be in [0, 1], got {self.category_score}")
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -196,6 +202,7 @@ class Detections:
     consider: np.ndarray | None = None    # (N,) bool
     num_frames: int | None = None         # sequence length when known
     source: str | None = None
+    extras: Mapping[str, np.ndarray] | None = None  # per-box extras ("category", "category_score", ...)
 
     def __post_init__(self) -> None:
         frames = np.asarray(self.frames, dtype=np.int64).reshape(-1)
@@ -217,6 +224,8 @@ class Detections:
                 if len(arr) != n:
                     raise ValueError(f"{n} boxes but {len(arr)} {name}")
                 object.__setattr__(self, name, arr)
+        if self.extras is not None:
+            object.__setattr__(self, "extras", _check_extras(self.extras, n, "detections"))
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -226,21 +235,26 @@ class Detections:
             return None if a is None else a[mask]
         return Detections(self.frames[mask], self.ids[mask], self.boxes[mask], pick(self.scores),
                           pick(self.classes), pick(self.visibility), pick(self.consider),
-                          self.num_frames, self.source)
+                          self.num_frames, self.source,
+                          None if self.extras is None else {k: v[mask] for k, v in self.extras.items()})
 
     def tracks(self) -> list[Track]:
         """Group rows by id into tracks (ids in first-appearance order, frames sorted)."""
         order = np.lexsort((self.frames, self.ids))
         ids, frames, boxes = self.ids[order], self.frames[order], self.boxes[order]
         scores = None if self.scores is None else self.scores[order]
+        extras = {k: v[order] for k, v in (self.extras or {}).items()}
         cuts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
         out = []
         for seg in np.split(np.arange(len(ids)), cuts):
             if len(seg) == 0:
                 continue
             tid = ids[seg[0]]
+            data = {k: v[seg] for k, v in extras.items()}
+            category, confidence = vote_category(data.get("category"), data.get("category_score"))
             out.append(Track(tid.item() if hasattr(tid, "item") else tid, frames[seg], boxes[seg],
-                             None if scores is None else scores[seg]))
+                             None if scores is None else scores[seg], category=category,
+                             category_score=confidence, data=data))
         first = {t.track_id: int(t.frames[0]) for t in out}
         out.sort(key=lambda t: first[t.track_id])
         return out
@@ -254,6 +268,36 @@ class Detections:
         boxes = np.concatenate([t.boxes for t in tracks])
         has_scores = all(t.scores is not None for t in tracks)
         scores = np.concatenate([t.scores for t in tracks]) if has_scores else None  # type: ignore[misc]
+        keys = set.intersection(*(set(t.data) for t in tracks))
         order = np.argsort(frames, kind="stable")
+        extras = {k: np.concatenate([t.data[k] for t in tracks])[order] for k in sorted(keys)}
         return cls(frames[order], ids[order], boxes[order], None if scores is None else scores[order],
-                   num_frames=num_frames)
+                   num_frames=num_frames, extras=extras or None)
+
+
+def _check_extras(extras: Mapping[str, object] | None, n: int, what: str) -> dict[str, np.ndarray]:
+    """Per-box extras as a dict of arrays with ``n`` rows each."""
+    out: dict[str, np.ndarray] = {}
+    for key, value in (extras or {}).items():
+        arr = np.asarray(value)
+        if arr.ndim == 0 or len(arr) != n:
+            raise ValueError(f"{what}: extra {key!r} must have one row per box ({n}), got shape {arr.shape}")
+        out[str(key)] = arr
+    return out
+
+
+def vote_category(names: np.ndarray | None, scores: np.ndarray | None = None) -> tuple[str | None, float | None]:
+    """A track's category from its boxes' categories: the name with the largest summed score
+    (boxes without a name — ``None`` or "" — abstain); its confidence is that sum divided by the
+    number of named boxes, so a track half "person" at 0.8 and half "car" gets ("person", 0.4)."""
+    if names is None or len(names) == 0:
+        return None, None
+    names = np.asarray(names, dtype=object)
+    named = np.not_equal(names, None) & np.not_equal(names, "")
+    if not named.any():
+        return None, None
+    w = np.ones(len(names)) if scores is None else np.nan_to_num(np.asarray(scores, np.float64), nan=0.0)
+    labels, inverse = np.unique(names[named].astype(str), return_inverse=True)
+    totals = np.bincount(inverse, weights=w[named], minlength=len(labels))
+    best = int(np.argmax(totals))
+    return str(labels[best]), float(np.clip(totals[best] / named.sum(), 0.0, 1.0))

@@ -13,7 +13,7 @@ Scores are in [0, 1] for every detector, so one tracker setting serves them all.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Iterable, Mapping, Protocol
 
 import numpy as np
 
@@ -24,12 +24,16 @@ from svag.video.reader import Frame
 
 @dataclass(frozen=True, eq=False)
 class FrameDetections:
-    """Boxes found in one frame: ``boxes`` (N, 4) float64 xywh, ``scores`` (N,) float64 and
-    optional integer class ``labels`` (N,)."""
+    """Boxes found in one frame: ``boxes`` (N, 4) float64 xywh, ``scores`` (N,) float64,
+    optional integer class ``labels`` (N,) and optional per-box ``extras``: arrays with one row
+    per box that the tracker carries into ``Track.data``. Keys every detector uses the same way:
+    ``"category"`` (object array of names such as "person", "car"; None = unknown) and
+    ``"category_score"`` (float in [0, 1]); the tracker turns them into ``Track.category``."""
 
     boxes: np.ndarray
     scores: np.ndarray
     labels: np.ndarray | None = None
+    extras: Mapping[str, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
         boxes = as_boxes(self.boxes)
@@ -43,6 +47,12 @@ class FrameDetections:
             if len(labels) != len(boxes):
                 raise ValueError(f"labels must have one value per box: {len(boxes)} boxes, {len(labels)} labels")
             object.__setattr__(self, "labels", labels)
+        if self.extras is not None:
+            extras = {str(k): np.asarray(v) for k, v in self.extras.items()}
+            for k, v in extras.items():
+                if v.ndim == 0 or len(v) != len(boxes):
+                    raise ValueError(f"extra {k!r} must have one row per box: {len(boxes)} boxes, shape {v.shape}")
+            object.__setattr__(self, "extras", extras)
 
     def __len__(self) -> int:
         return len(self.boxes)
@@ -50,7 +60,8 @@ class FrameDetections:
     def __getitem__(self, index: np.ndarray | slice) -> "FrameDetections":
         """Rows selected by a boolean mask, an index array or a slice."""
         return FrameDetections(self.boxes[index], self.scores[index],
-                               None if self.labels is None else self.labels[index])
+                               None if self.labels is None else self.labels[index],
+                               None if self.extras is None else {k: v[index] for k, v in self.extras.items()})
 
     @classmethod
     def empty(cls) -> "FrameDetections":
@@ -63,10 +74,27 @@ class Detector(Protocol):
     def detect(self, frame: Frame) -> FrameDetections: ...
 
 
+def concat_extras(parts: list[Mapping[str, np.ndarray] | None], sizes: list[int]) -> dict[str, np.ndarray] | None:
+    """Per-box extras of several frames as one table; a key missing in some frame is filled
+    with None (object arrays) or NaN, so that every row keeps its place."""
+    keys = sorted({k for p in parts if p for k in p})
+    if not keys:
+        return None
+    out: dict[str, np.ndarray] = {}
+    for k in keys:
+        like = next(np.asarray(p[k]) for p in parts if p and k in p)
+        floats = like.dtype.kind == "f"
+
+        def filler(n: int) -> np.ndarray:
+            return np.full((n,) + like.shape[1:], np.nan if floats else None, dtype=like.dtype if floats else object)
+        out[k] = np.concatenate([np.asarray(p[k]) if p and k in p else filler(n) for p, n in zip(parts, sizes)])
+    return out
+
+
 def detect_video(detector: Detector, frames: Iterable[Frame]) -> Detections:
     """Run ``detector`` (after ``reset()``) on every frame; one flat table (ids -1)."""
     detector.reset()
-    parts_f, parts_b, parts_s, parts_l = [], [], [], []
+    parts_f, parts_b, parts_s, parts_l, parts_x = [], [], [], [], []
     has_labels = True
     last = 0
     for frame in frames:
@@ -75,6 +103,7 @@ def detect_video(detector: Detector, frames: Iterable[Frame]) -> Detections:
         parts_f.append(np.full(len(d), frame.index, np.int64))
         parts_b.append(d.boxes)
         parts_s.append(d.scores)
+        parts_x.append(d.extras)
         if d.labels is None:
             has_labels = False
         else:
@@ -84,4 +113,5 @@ def detect_video(detector: Detector, frames: Iterable[Frame]) -> Detections:
     frames = np.concatenate(parts_f)
     return Detections(frames, np.full(len(frames), -1, np.int64), np.concatenate(parts_b),
                       scores=np.concatenate(parts_s),
-                      classes=np.concatenate(parts_l) if has_labels and parts_l else None, num_frames=last)
+                      classes=np.concatenate(parts_l) if has_labels and parts_l else None, num_frames=last,
+                      extras=concat_extras(parts_x, [len(f) for f in parts_f]))

@@ -20,9 +20,10 @@ import numpy as np
 
 from svag.core.types import Detections
 from svag.detect import DEFAULT_DETECTOR, build_detector
-from svag.detect.base import Detector
+from svag.detect.base import Detector, concat_extras
 from svag.track import build_tracker
 from svag.track.base import Tracker
+from svag.track.extras import transfer_extras
 from svag.video.reader import VideoInfo, open_video
 
 STAGES = ("decode", "detect", "track")
@@ -74,7 +75,7 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
     det.reset()
     trk.reset()
     timings = StageTimings()
-    rows_f, rows_b, rows_s = [], [], []
+    rows_f, rows_b, rows_s, rows_x = [], [], [], []
     frames = iter(video)
     if progress:
         from svag.video.progress import progress_bar
@@ -105,6 +106,7 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
         rows_f.append(np.full(len(found), frame.index, np.int64))
         rows_b.append(boxes)
         rows_s.append(found.scores)
+        rows_x.append(found.extras)
     if not exhausted:
         frames.close()                                   # type: ignore[attr-defined]
     t0 = time.perf_counter()
@@ -114,6 +116,8 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
     dets = Detections(np.concatenate(rows_f) if rows_f else np.zeros(0, np.int64),
                       np.full(sum(len(r) for r in rows_f), -1, np.int64),
                       np.concatenate(rows_b) if rows_b else np.zeros((0, 4)),
-                      scores=np.concatenate(rows_s) if rows_s else np.zeros(0), num_frames=n, source=str(path))
-    tracks = Detections(tracks.frames, tracks.ids, tracks.boxes, tracks.scores, num_frames=n, source=str(path))
+                      scores=np.concatenate(rows_s) if rows_s else np.zeros(0), num_frames=n, source=str(path),
+                      extras=concat_extras(rows_x, [len(r) for r in rows_f]))
+    tracks = transfer_extras(Detections(tracks.frames, tracks.ids, tracks.boxes, tracks.scores, num_frames=n,
+                                        source=str(path)), dets)
     return TrackingRun(tracks, dets, info, timings)

@@ -1,0 +1,44 @@
+"""Carry what detectors know about each box (category, its confidence, embeddings) onto the
+boxes of the tracks a tracker made from them.
+
+Trackers see boxes and scores only; their output boxes are smoothed or interpolated, so the
+link back to the detections is made afterwards, per frame, by overlap: each track box takes the
+extras of the detection it overlaps most (IoU >= ``min_iou``, one detection per track box,
+by maximum-IoU assignment). Track boxes without such a detection (filled gaps) get None / NaN.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from svag.core.boxes import iou_matrix
+from svag.core.types import Detections
+
+
+def transfer_extras(tracks: Detections, detections: Detections, min_iou: float = 0.3) -> Detections:
+    """``tracks`` with ``extras`` copied from the best-overlapping detection of the same frame."""
+    if not detections.extras or len(tracks) == 0:
+        return tracks
+    src = np.full(len(tracks), -1, np.int64)       # detection row of each track row
+    t_order = np.argsort(tracks.frames, kind="stable")
+    d_order = np.argsort(detections.frames, kind="stable")
+    tf, df = tracks.frames[t_order], detections.frames[d_order]
+    common = np.intersect1d(tf, df)
+    t_lo, t_hi = np.searchsorted(tf, common), np.searchsorted(tf, common, side="right")
+    d_lo, d_hi = np.searchsorted(df, common), np.searchsorted(df, common, side="right")
+    for a, b, c, d in zip(t_lo.tolist(), t_hi.tolist(), d_lo.tolist(), d_hi.tolist()):
+        ti, di = t_order[a:b], d_order[c:d]
+        iou = iou_matrix(tracks.boxes[ti], detections.boxes[di])
+        rows, cols = linear_sum_assignment(iou, maximize=True)
+        ok = iou[rows, cols] >= min_iou
+        src[ti[rows[ok]]] = di[cols[ok]]
+    hit = src >= 0
+    extras = {}
+    for key, values in detections.extras.items():
+        floats = values.dtype.kind == "f"
+        out = np.full((len(tracks),) + values.shape[1:], np.nan if floats else None,
+                      dtype=values.dtype if floats else object)
+        out[hit] = values[src[hit]]
+        extras[key] = out
+    return Detections(tracks.frames, tracks.ids, tracks.boxes, tracks.scores, tracks.classes, tracks.visibility,
+                      tracks.consider, tracks.num_frames, tracks.source, extras)

@@ -51,6 +51,35 @@ def _scene_for(video: str, mot_root: Path, tracks_dir: Path | None) -> Scene:
     return Scene(tuple(tracks), info.width, info.height, info.frame_rate, info.length, name=video)
 
 
+# MOTChallenge ground-truth classes (and svag synth's dog, 14) as track categories
+MOT_CLASS_CATEGORY = {1: "person", 2: "person", 7: "person", 3: "vehicle", 4: "vehicle", 5: "vehicle", 6: "vehicle",
+                      14: "other"}
+
+
+def true_scene(seq: PathLike) -> Scene:
+    """The ground-truth tracks of a MOT sequence folder (every class, ids hidden) as a scene, each
+    track with the category of its class (:data:`MOT_CLASS_CATEGORY`) at full confidence."""
+    from dataclasses import replace
+    seq = Path(seq)
+    scene = _scene_for(seq.name, seq.parent, None)
+    gt = _read_gt(seq)
+    categories = {}
+    for i, t in enumerate(gt.tracks()):          # the order _scene_for numbers them in
+        cls = int(gt.classes[gt.ids == t.track_id][0]) if gt.classes is not None else 1
+        categories[i + 1] = MOT_CLASS_CATEGORY.get(cls)
+    tracks = tuple(replace(t, category=categories.get(t.track_id), category_score=1.0 if categories.get(t.track_id)
+                           else None) for t in scene.tracks)
+    return replace(scene, tracks=tracks)
+
+
+def _read_gt(seq: Path):  # type: ignore[no-untyped-def]
+    from svag.data.mot_seq import find_sequence
+    found = find_sequence(seq.parent, seq.name)
+    if found is None:
+        raise InputError("not a MOT sequence folder", file=str(seq))
+    return found.gt()
+
+
 @dataclass
 class GrounderRun:
     name: str

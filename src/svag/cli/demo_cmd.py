@@ -60,33 +60,8 @@ def run(args: argparse.Namespace) -> int:
     return _run(out, args)
 
 
-def true_scene(seq: Path) -> Any:
-    """The clip's ground-truth tracks (every actor, with its true category) as a scene."""
-    from svag.bench import _scene_for
-    from svag.io.mot import read_mot_gt
-    from svag.synth.files import MOT_CLASS
-    scene = _scene_for(seq.name, seq.parent, None)
-    gt = read_mot_gt(seq / "gt" / "gt.txt")
-    names = {v: "vehicle" if k == "car" else ("other" if k != "person" else "person") for k, v in MOT_CLASS.items()}
-    classes = {}
-    for i, t in enumerate(gt.tracks()):     # same order as the scene's renumbered tracks
-        cls = gt.classes[(gt.ids == t.track_id)][0] if gt.classes is not None else 1
-        classes[i + 1] = names.get(int(cls), "other")
-    return with_categories(scene, classes)
-
-
-def with_categories(scene: Any, categories: dict[object, str]) -> Any:
-    """The scene with ``categories`` (track id -> name) on its tracks, at full confidence, where
-    tracks can carry one."""
-    from dataclasses import fields, replace
-    from svag.core.types import Track
-    if "category" not in {f.name for f in fields(Track)}:
-        return scene
-    tracks = tuple(replace(t, category=categories.get(t.track_id), category_score=1.0) for t in scene.tracks)
-    return replace(scene, tracks=tracks)
-
-
 def _run(out: Path, args: argparse.Namespace) -> int:
+    from svag.bench import true_scene
     from svag.ground.appearance import is_colour_word
     from svag.io.svag_json import read_svag, write_svag
     from svag.pipeline import GroundConfig, QuerySpec, VideoGrounder, parse_all, to_prediction

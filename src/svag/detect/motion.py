@@ -151,7 +151,7 @@ class MotionDetector:
                  min_area: float = 400.0, min_height: float = 36.0, aspect_range: tuple[float, float] = (0.15, 2.5),
                  split_aspect: float = 0.5, object_aspect: float = 0.3, max_parts: int = 6, split_valley: float = 1.0,
                  ref_height: float = 60.0, min_score: float = 0.0, nms_iou: float = 0.6,
-                 categories: bool = True, scale_samples: int = 30) -> None:
+                 categories: bool = True, scale_samples: int = 30, min_memory: int = 1) -> None:
         self.scale = scale
         self.history = history
         self.var_threshold = var_threshold
@@ -171,6 +171,7 @@ class MotionDetector:
         self.min_score = min_score
         self.nms_iou = nms_iou
         self.categories = categories
+        self.min_memory = min_memory
         self.scale_samples = scale_samples
 
     # Settings a tracker should use with this detector unless told otherwise: its scores are
@@ -202,7 +203,13 @@ class MotionDetector:
         h, w = image.shape[:2]
         size = (max(1, int(round(w * self.scale))), max(1, int(round(h * self.scale))))
         small = image if size == (w, h) else cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        fg = self.subtractor_.apply(small)
+        # OpenCV's own rate is 1 / min(2 * frames seen, history): early on the model forgets
+        # within a few frames (people standing at the start leave no ghost, but a uniformly
+        # coloured car crossing in the first seconds melts into the background). ``min_memory``
+        # (frames) slows that start down; 1 keeps OpenCV's rate.
+        n = self.frames_seen_ + 1
+        rate = 1.0 / min(max(2 * n, self.min_memory), self.history)
+        fg = self.subtractor_.apply(small, learningRate=rate)
         _, mask = cv2.threshold(fg, 200, 255, cv2.THRESH_BINARY)     # shadows are 127
         if self.open_size > 0:
             mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self.open_kernel_)
@@ -224,7 +231,7 @@ class MotionDetector:
         idx = idx[nms(boxes[idx], scores[idx], self.nms_iou)]
         extras = {"category": np.asarray(CATEGORIES, dtype=object)[cat[idx]].astype(str),
                   "category_score": conf[idx]} if self.categories else None
-        return _frame_detections(boxes[idx], scores[idx], extras)
+        return FrameDetections(boxes[idx], scores[idx], extras=extras)
 
     def _blobs(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Boxes (working scale, xywh), their foreground fill, category and its confidence."""
@@ -277,12 +284,3 @@ class MotionDetector:
             fills.append(piece.sum() / (bw * bh))
         return np.asarray(boxes, dtype=np.float64).reshape(-1, 4), np.asarray(fills, dtype=np.float64)
 
-
-def _frame_detections(boxes: np.ndarray, scores: np.ndarray, extras: dict[str, np.ndarray] | None) -> FrameDetections:
-    """FrameDetections with per-box extras where this svag has them (``FrameDetections.extras``)."""
-    if extras is None:
-        return FrameDetections(boxes, scores)
-    try:
-        return FrameDetections(boxes, scores, extras=extras)   # type: ignore[call-arg]
-    except TypeError:
-        return FrameDetections(boxes, scores)

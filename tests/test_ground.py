@@ -279,3 +279,28 @@ def test_uninformative_query_returns_every_track_over_its_life(scene):
     scores = {g.track.track_id: g.score for g in res.groundings}
     assert scores[3] < min(scores[i] for i in (1, 2, 4, 5))                # the still one scores lowest
     assert _ids(KinematicGrounder(uninformative=0.9).ground(scene, q)) == {1, 2, 4, 5}   # 4/5 < 0.9
+
+
+def _labelled(scene, categories, score=0.9):
+    from dataclasses import replace
+    return replace(scene, tracks=tuple(replace(t, category=categories.get(t.track_id), category_score=score)
+                                       for t in scene.tracks))
+
+
+def test_category_mismatch_answers_nothing_with_a_note(scene):
+    """Issue #13: "a dog walks right" over pedestrians returns nothing (it returned 25 at 0.96);
+    a car query never returns a confident person; unsure labels exclude nobody."""
+    people = _labelled(scene, {i: "person" for i in range(1, 6)})
+    g = KinematicGrounder()
+    dog = g.ground(people, _q([Predicate("move_right")], category="dog"))
+    assert dog.groundings == [] and any("no track can be a dog" in n for n in dog.notes)
+    mixed = _labelled(scene, {1: "person", 2: "vehicle", 3: "person", 4: "person", 5: "vehicle"})
+    car = g.ground(mixed, _q([Predicate("move_right")], category="car"))
+    assert _ids(car) and _ids(car) <= {2, 5}
+    person = g.ground(mixed, _q([Predicate("move_right")], category="person"))
+    assert 2 not in _ids(person) and 5 not in _ids(person) and 4 in _ids(person)
+    unsure = _labelled(scene, {i: "vehicle" for i in range(1, 6)}, score=0.3)
+    assert {2, 4} <= _ids(g.ground(unsure, _q([Predicate("move_right")], category="person")))
+    from svag.ground.categories import compatible
+    assert compatible("car", "vehicle") and compatible("dog", "other") and compatible("bicycle", "person")
+    assert not compatible("person", "vehicle") and not compatible("dog", "person")

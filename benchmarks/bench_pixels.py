@@ -35,14 +35,10 @@ TRACK_KEYS = ("HOTA", "IDF1", "IDSW", "DetA", "AssA")
 
 def ground_video(seq: Path, queries: list, vg) -> tuple[list, list, object]:  # type: ignore[no-untyped-def]
     """Pixel and true-track groundings of ``queries`` on one synthetic sequence, and the pixel scene."""
-    from svag.bench import true_scene
-    from svag.ground.appearance import is_colour_word
-    from svag.pipeline import parse_all
-    scene = vg.scene_from_video(seq, progress=False)
-    parsed = parse_all([q.text for q in queries])
-    if any(is_colour_word(a) for q in parsed for a in q.attributes):
-        scene = vg.with_colours(scene, seq)
-    return vg.ground(scene, parsed), vg.ground(true_scene(seq), parsed), scene
+    from svag.run.bench import true_scene
+    scene = vg.prepare(seq, progress=False)      # colours are encoded from its frames when a query names one
+    texts = [q.text for q in queries]
+    return vg.ground(scene, texts), vg.ground(true_scene(seq), texts), scene
 
 
 def vehicles_returned(results: list, seq: Path) -> list[dict]:

@@ -200,14 +200,14 @@ def test_bench_run_baselines_and_kinematic(shared_data: Path, mot17_05_gt: Path,
 
 
 def test_hybrid_keeps_kinematic_windows_of_learned_tracks(shared_data: Path):
-    from svag.bench import _scene_for
+    from svag.run.bench import mot_scene as _scene_for
     from svag.ground import build_grounder
-    from svag.pipeline import parse_all
+    from svag.run.pipeline import parse_all
     scene = _scene_for("MOT17-05", shared_data / "mot",
                        shared_data / "trackers" / "20221127_result_auginput17dim_finethresh_wodist_onefut")
     query = parse_all(["a man walks to the left"])[0]
     kin = {g.track.track_id: g for g in build_grounder("kinematic").ground(scene, query).groundings}
-    hyb = build_grounder("hybrid").ground(scene, query).groundings
+    hyb = build_grounder("hybrid").ground(scene, "a man walks to the left").groundings
     assert hyb and len(hyb) <= len(kin)
     for g in hyb:   # a subset of the kinematic matches, same windows, rescored by the learned model
         k = kin[g.track.track_id]
@@ -304,3 +304,46 @@ def test_category_mismatch_answers_nothing_with_a_note(scene):
     from svag.ground.categories import compatible
     assert compatible("car", "vehicle") and compatible("dog", "other") and compatible("bicycle", "person")
     assert not compatible("person", "vehicle") and not compatible("dog", "person")
+
+
+def test_category_check_reaches_every_grounder_through_ground_queries(scene):
+    """A grounder that never looks at categories (here: every track, the query left as text) still
+    gets the check in svag.run.pipeline.ground_queries; the trivial baselines are left as floors."""
+    from svag.ground.base import Grounding, GroundingResult
+    from svag.ground.baselines import AllTracksGrounder
+    from svag.ground.windows import whole_life
+    from svag.language.types import ActionQuery
+    from svag.run.pipeline import ground_queries
+
+    class Blind:
+        requires = ()
+
+        def ground(self, scene, query):  # type: ignore[no-untyped-def]
+            return GroundingResult(ActionQuery(query), [Grounding(t, 1.0, whole_life(t)) for t in scene.tracks])
+
+    mixed = _labelled(scene, {1: "person", 2: "vehicle", 3: "person", 4: "person", 5: "vehicle"})
+    car, dog, man = ground_queries(Blind(), mixed, ["a red car turns left", "a dog runs", "a man walks"])
+    assert _ids(car) == {2, 5} and any("excluded" in n for n in car.notes)
+    assert dog.groundings == [] and any("no track can be a dog" in n for n in dog.notes)
+    assert _ids(man) == {1, 3, 4}
+    assert _ids(ground_queries(AllTracksGrounder(), mixed, ["a dog runs"])[0]) == {1, 2, 3, 4, 5}
+    unsure = _labelled(scene, {i: "vehicle" for i in range(1, 6)}, score=0.3)
+    assert _ids(ground_queries(Blind(), unsure, ["a man walks"])[0]) == {1, 2, 3, 4, 5}
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--queries", "MISSING"], "--queries not found"),
+    (["a man " * 200], "the limit is 1000"),
+])
+def test_queries_are_checked_before_any_decoding(extra, message, shared_data: Path, tmp_path: Path, capsys,
+                                                 monkeypatch):
+    import svag.track.pipeline
+
+    def no_decoding(*a, **k):  # type: ignore[no-untyped-def]
+        raise AssertionError("the video was decoded before the queries were checked")
+    monkeypatch.setattr(svag.track.pipeline, "track_video", no_decoding)
+    extra = [str(tmp_path / "missing.txt") if a == "MISSING" else a for a in extra]
+    video = str(shared_data / "video" / "pets09-s2l1.avi")
+    assert main(["ground", video, *extra, "--no-cache", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

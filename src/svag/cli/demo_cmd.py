@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from svag.cli.validate import check_output_dir, non_negative_int, positive_int
 from svag.errors import InputError
 
 DEFAULT_OUT = "svag-demo"
@@ -31,8 +32,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", help=f"keep the demo's files in this new folder (default: ./{DEFAULT_OUT}, "
                                  f"or ./{DEFAULT_OUT}-2, -3 ... when that one is taken)")
-    p.add_argument("--frames", type=int, default=300)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--frames", type=positive_int, default=300, help="length of the synthetic clip (default 300)")
+    p.add_argument("--seed", type=non_negative_int, default=1, help="random seed of the clip (default 1)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (also none from model loading)")
     p.set_defaults(func=run)
 
 
@@ -55,21 +57,23 @@ def demo_folder(out: str | None, cwd: Path | None = None) -> Path:
 def run(args: argparse.Namespace) -> int:
     if args.frames < 50:
         raise InputError(f"--frames must be at least 50, got {args.frames}")
+    if args.out:
+        check_output_dir(args.out, "--out")
     out = demo_folder(args.out)
     out.mkdir(parents=True, exist_ok=True)
     return _run(out, args)
 
 
 def _run(out: Path, args: argparse.Namespace) -> int:
-    from svag.bench import true_scene
-    from svag.ground.appearance import is_colour_word
+    from svag.run.bench import true_scene
     from svag.io.svag_json import read_svag, write_svag
-    from svag.pipeline import GroundConfig, QuerySpec, VideoGrounder, parse_all, to_prediction
+    from svag.pipeline import GroundConfig, QuerySpec, VideoGrounder, to_prediction
     from svag.synth import generate_benchmark
     from svag.video.render import render_groundings
 
     start = time.perf_counter()
-    generate_benchmark(out, videos=1, frames=args.frames, size=(640, 360), seed=args.seed)
+    progress = not args.no_progress
+    generate_benchmark(out, videos=1, frames=args.frames, size=(640, 360), seed=args.seed, progress=progress)
     gt = read_svag(out / "gt.json", "gt")
     seq = next(p for p in sorted(out.iterdir()) if (p / "seqinfo.ini").is_file())
     print(f"1. synthetic clip: {seq.name}, {args.frames} frames, {sum(len(d) for d in gt)} queries "
@@ -77,12 +81,9 @@ def _run(out: Path, args: argparse.Namespace) -> int:
 
     t = time.perf_counter()
     vg = VideoGrounder(GroundConfig(cache_dir=""))
-    scene = vg.scene_from_video(seq, progress=False)
+    scene = vg.prepare(seq, progress=progress)
     queries = [q for d in gt for q in d]
-    parsed = parse_all([q.text for q in queries])
-    if any(is_colour_word(a) for q in parsed for a in q.attributes):
-        scene = vg.with_colours(scene, seq)
-    results = vg.ground(scene, parsed)
+    results = vg.ground(scene, [q.text for q in queries])
     specs = [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for q in queries]
     pred = to_prediction(gt.datasets[0].name, list(zip(specs, results)))
     write_svag(out / "pred.json", pred, "pred")
@@ -92,7 +93,7 @@ def _run(out: Path, args: argparse.Namespace) -> int:
         cats[name] = cats.get(name, 0) + 1
     print(f"2. grounded from pixels: {len(scene.tracks)} tracks ("
           + ", ".join(f"{n} {c}" for c, n in sorted(cats.items())) + "), "
-          + ", ".join(f"{k} {v:.0f} fps" for k, v in vg.times.fps().items()) + f" ({time.perf_counter() - t:.1f} s)")
+          + ", ".join(f"{k} {v:.0f} fps" for k, v in vg.times.rates().items()) + f" ({time.perf_counter() - t:.1f} s)")
     for spec, res in list(zip(specs, results))[:6]:
         found = ", ".join(f"#{g.track.track_id} [{int(g.windows[0, 0])}-{int(g.windows[0, 1])}]"
                           for g in res.groundings[:4]) or "nothing"
@@ -101,7 +102,7 @@ def _run(out: Path, args: argparse.Namespace) -> int:
 
     t = time.perf_counter()
     oracle = true_scene(seq)
-    oracle_pred = to_prediction(gt.datasets[0].name, list(zip(specs, vg.ground(oracle, parsed))))
+    oracle_pred = to_prediction(gt.datasets[0].name, list(zip(specs, vg.ground(oracle, [q.text for q in queries]))))
     write_svag(out / "pred_true_tracks.json", oracle_pred, "pred")
     print(f"3. grounded the same queries over the {len(oracle.tracks)} true tracks ({time.perf_counter() - t:.1f} s)")
 
@@ -112,7 +113,8 @@ def _run(out: Path, args: argparse.Namespace) -> int:
     t = time.perf_counter()
     video = out / "grounded.mp4"
     shown = [i for i, r in enumerate(results) if r.groundings][:RENDERED] or list(range(min(RENDERED, len(results))))
-    render_groundings(seq, video, [(specs[i], results[i]) for i in shown])
+    render_groundings(scene.frames or seq, video, [(specs[i], results[i]) for i in shown], progress=progress,
+                      fps=scene.fps)
     print(f"5. rendered {len(shown)} queries ({time.perf_counter() - t:.1f} s); all files in {out}; "
           f"done in {time.perf_counter() - start:.1f} s")
     print(f"rendered video: {video}")

@@ -13,21 +13,22 @@ per second, a running one 2 or more), not fitted to a benchmark.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
 
 import numpy as np
 
+from svag.encode.colour import ColourEncoder
+from svag.encode.kinematic import KinematicEncoder
 from svag.ground.appearance import is_colour_word
 from svag.core.types import Track
-from svag.ground.base import Grounding, GroundingResult, Scene
-from svag.ground.categories import PEOPLE, VEHICLES, category_mask
-from svag.ground.features import SceneGrid, TrackFeatures, smooth, track_features
-from svag.ground.windows import chain_steps, unique_windows, windows_from_relevance
-from svag.language.types import ActionQuery, Predicate
-
-if TYPE_CHECKING:
-    from svag.ground.camera import CameraMotion
+from svag.ground.base import Grounding, GroundingResult, QueryLike, Scene
+from svag.ground.categories import category_mask
+from svag.ground.features import SceneGrid, TrackFeatures, smooth
+from svag.ground.policy import OutputPolicy
+from svag.ground.windows import chain_steps, snap_span, unique_windows, whole_life, windows_from_relevance
+from svag.language.lexicon import BOXY_VEHICLES, PEOPLE
+from svag.language.types import EVENTS, ActionQuery, Predicate
 
 MOVING = 0.25          # heights/s: above this the actor moves
 STILL = 0.12           # below this it stands still
@@ -326,13 +327,11 @@ def category_prior(category: str | None, f: TrackFeatures) -> float:
     ratio = float(np.median(f.h / np.maximum(f.w, 1.0)))
     if category in PEOPLE:
         return float(0.4 + 0.6 * sig(ratio, 1.3, 0.15))
-    if category in VEHICLES - {"bicycle", "bike", "cyclist", "motorcycle", "motorbike"}:
+    if category in BOXY_VEHICLES:
         return float(0.4 + 0.6 * sig(-ratio, -1.0, 0.15))
     return 1.0
 
 
-EVENTS = {"enter", "leave", "appear", "disappear", "stop", "start_moving", "turn_around", "turn", "slow_down",
-          "speed_up", "sit_down", "stand_up", "jump"}
 
 
 class KinematicGrounder:
@@ -371,22 +370,43 @@ class KinematicGrounder:
                  camera_motion: bool = True, uninformative: float | None = None) -> None:
         self.uninformative = uninformative
         self.camera_motion = camera_motion
-        self.camera_cache_: tuple[Scene, CameraMotion | None] | None = None
         self.span_coverage = span_coverage
         self.snap_s = snap_s
-        self.fallback = fallback
-        self.threshold = threshold
         self.max_windows = max_windows
         self.min_track_s = min_track_s
-        self.max_tracks = max_tracks
-        self.relative = relative
         self.window_mode = window_mode
+        self.policy = OutputPolicy(threshold=threshold, max_tracks=max_tracks, relative=relative,
+                                   fallback=fallback, min_track_s=min_track_s)
+        self.requires = (KinematicEncoder(camera_motion=camera_motion),)
+        self.parsed_: dict[str, ActionQuery] = {}
 
-    def relevance(self, scene: Scene, query: ActionQuery) -> list[tuple[TrackFeatures, list[np.ndarray]]]:
+    @property
+    def threshold(self) -> float:
+        return self.policy.threshold
+
+    # -- text --------------------------------------------------------------------------------------
+
+    def prepare_texts(self, texts: Sequence[str]) -> None:
+        """Parse the texts not parsed yet, in one batch (the parser embeds unknown phrases together)."""
+        from svag.language.parser import parse_queries
+        new = [t for t in dict.fromkeys(texts) if t not in self.parsed_]
+        if new:
+            self.parsed_.update(zip(new, parse_queries(new)))
+
+    def parse(self, query: QueryLike) -> ActionQuery:
+        """The query's predicates (parsed once per text)."""
+        if isinstance(query, ActionQuery):
+            return query
+        if query not in self.parsed_:
+            self.prepare_texts([query])
+        return self.parsed_[query]
+
+    # -- scoring -----------------------------------------------------------------------------------
+
+    def relevance(self, scene: Scene, query: QueryLike) -> list[tuple[TrackFeatures, list[np.ndarray]]]:
         """Per track: its features and the per-frame relevance of each step."""
-        camera = self._camera(scene)
-        feats = [track_features(t, scene.width, scene.height, scene.fps, camera=camera) for t in scene.tracks]
-        grid = SceneGrid.build(feats, scene.num_frames, scene.fps)
+        query = self.parse(query)
+        feats, grid = scene.encode(self.requires[0])
         out = []
         for i, f in enumerate(feats):
             c = _Ctx(scene, grid, i)
@@ -399,16 +419,6 @@ class KinematicGrounder:
             out.append((f, steps))
         return out
 
-    def _camera(self, scene: Scene) -> "CameraMotion | None":
-        """The scene's forward camera motion (estimated once per scene), or None."""
-        if not self.camera_motion:
-            return None
-        if self.camera_cache_ is None or self.camera_cache_[0] is not scene:
-            from svag.ground.camera import estimate_camera_motion
-            self.camera_cache_ = (scene, estimate_camera_motion(scene.tracks, scene.width, scene.height,
-                                                                scene.num_frames, scene.fps))
-        return self.camera_cache_[1]
-
     def _auto_mode(self, query: ActionQuery, wins: np.ndarray, f: TrackFeatures, fps: float) -> str:
         """Events happen at a moment: their runs. A state (walking left, standing) that holds over
         most of the stretch from its first to its last run, its ends snapped to the track's ends,
@@ -417,16 +427,15 @@ class KinematicGrounder:
         if any(p.name in EVENTS for p in query.predicates):
             return "segments"
         runs = wins[wins[:, 2] > 0]
-        lo, hi = runs[:, 0].min(), runs[:, 1].max()
-        edge = self.snap_s * fps
-        lo = float(f.frames[0]) if lo - f.frames[0] <= edge else lo
-        hi = float(f.frames[-1]) if f.frames[-1] - hi <= edge else hi
+        lo, hi = snap_span(runs[:, 0].min(), runs[:, 1].max(), float(f.frames[0]), float(f.frames[-1]),
+                           self.snap_s * fps)
         covered = np.zeros(int(hi - lo) + 1, bool)
         for s_, e_, _ in runs:
             covered[int(max(s_, lo) - lo):int(min(e_, hi) - lo) + 1] = True
         return "span" if covered.mean() >= self.span_coverage else "segments"
 
-    def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
+    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
+        query = self.parse(query)
         result = GroundingResult(query)
         dropped = sorted({p.name for p in query.predicates if p.name not in SCORERS})
         if dropped:
@@ -436,14 +445,18 @@ class KinematicGrounder:
         if not query.steps:
             result.notes.append(f"no understood action in {query.text!r}: nothing grounded")
             return result
-        colours = [a for a in query.attributes if is_colour_word(a)]
-        if colours and not scene.colors:
+        colours, unused = split_attributes(query.attributes)
+        colors = scene.encode(ColourEncoder()) if colours else None      # a pass over pixels only when asked
+        if colours and not colors:
             result.notes.append(f"colour words {colours} ignored: no image crops for this scene")
+        if unused:
+            result.notes.append(f"words not checked (only colours are seen in boxes): {', '.join(unused)}")
         allowed, notes = category_mask(scene.tracks, query.category)
         result.notes.extend(notes)
         if not allowed.any():
             return result
         min_len = self.min_track_s * scene.fps
+        candidates: list[Grounding] = []
         weak: list[Grounding] = []             # eligible tracks that do not match, over their whole life
         for track, ok, (f, steps) in zip(scene.tracks, allowed, self.relevance(scene, query)):
             if len(f) < min_len or not ok:
@@ -454,58 +467,58 @@ class KinematicGrounder:
             if len(wins) == 0:
                 weak.append(_whole_life(track, 0.01))
                 continue
-            prior = category_prior(query.category, f) * _colour_prior(scene, track.track_id, query.attributes)
+            prior = category_prior(query.category, f) * _colour_prior(colors, track.track_id, tuple(colours))
             wins = wins.copy()
             wins[:, 2] *= prior
             score = float(wins[:, 2].max())
-            if score >= self.threshold:
-                wins = wins[np.argsort(-wins[:, 2], kind="stable")]
-                mode = self.window_mode
-                if mode == "auto":
-                    mode = self._auto_mode(query, wins, f, scene.fps)
-                if mode != "segments":
-                    first, last = float(f.frames[0]), float(f.frames[-1])
-                    lo, hi = (wins[:, 0].min(), wins[:, 1].max()) if mode == "span" else (first, last)
-                    edge = self.snap_s * scene.fps    # a state seen up to near the track's ends holds there too
-                    lo, hi = (first if lo - first <= edge else lo), (last if last - hi <= edge else hi)
-                    wins = unique_windows(np.vstack([[lo, hi, score], wins]))[: self.max_windows]
-                result.groundings.append(Grounding(track, score, wins))
-            else:
+            if not self.policy.passes(score):
                 weak.append(_whole_life(track, max(score, 0.01), wins[np.argsort(-wins[:, 2], kind="stable")]))
-        n_eligible = len(result.groundings) + len(weak)
-        if self.uninformative is not None and n_eligible and len(result.groundings) >= self.uninformative * n_eligible:
-            result.notes.append(f"{len(result.groundings)} of {n_eligible} tracks match: the query does not single out "
+                continue
+            wins = wins[np.argsort(-wins[:, 2], kind="stable")]
+            mode = self.window_mode
+            if mode == "auto":
+                mode = self._auto_mode(query, wins, f, scene.fps)
+            if mode != "segments":
+                first, last = float(f.frames[0]), float(f.frames[-1])
+                lo, hi = (wins[:, 0].min(), wins[:, 1].max()) if mode == "span" else (first, last)
+                lo, hi = snap_span(lo, hi, first, last, self.snap_s * scene.fps)
+                wins = unique_windows(np.vstack([[lo, hi, score], wins]))[: self.max_windows]
+            candidates.append(Grounding(track, score, wins))
+        n_eligible = len(candidates) + len(weak)
+        if self.uninformative is not None and n_eligible and len(candidates) >= self.uninformative * n_eligible:
+            result.notes.append(f"{len(candidates)} of {n_eligible} tracks match: the query does not single out "
                                 "tracks; every track returned over its whole life, scored by its evidence")
-            result.groundings = [_whole_life(g.track, g.score, g.windows, self.max_windows)
-                                 for g in result.groundings] + weak
-            return self._ranked(result, relative=False)
-        return self._ranked(result, relative=True, fallback=weak)
-
-    def _ranked(self, result: GroundingResult, *, relative: bool, fallback: list[Grounding] = ()) -> GroundingResult:
-        """Best first, cut by ``relative`` and ``max_tracks``; nothing left and ``fallback="all"``:
-        the eligible tracks over their whole life."""
-        result.groundings.sort(key=lambda g: -g.score)
-        if result.groundings and relative and self.relative > 0:
-            best = result.groundings[0].score
-            result.groundings = [g for g in result.groundings if g.score >= self.relative * best]
-        if self.max_tracks:
-            result.groundings = result.groundings[: self.max_tracks]
-        if not result.groundings and self.fallback == "all":
-            result.notes.append("no track matched: every track returned over its whole life (fallback)")
-            result.groundings = [_whole_life(g.track, 0.01) for g in fallback]
+            every = [_whole_life(g.track, g.score, g.windows, self.max_windows) for g in candidates] + weak
+            result.groundings = replace(self.policy, threshold=0.0, relative=0.0, min_tracks=0).select(every)
+            return result
+        result.groundings = self.policy.select(candidates, scene, result.notes, category=query.category)
         return result
 
 
 def _whole_life(track: Track, score: float, windows: np.ndarray | None = None, max_windows: int = 5) -> Grounding:
     """The track over its whole life at ``score``, its ``windows`` following as further candidates."""
-    life = np.array([[float(track.frames[0]), float(track.frames[-1]), score]])
+    life = whole_life(track, score)
     if windows is not None and len(windows):
         life = unique_windows(np.vstack([life, windows]))[:max_windows]
     return Grounding(track, score, life)
 
 
-def _colour_prior(scene: Scene, track_id: object, attributes: tuple[str, ...]) -> float:
-    if not attributes or not scene.colors or track_id not in scene.colors:
+def split_attributes(attributes: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The colour words of a query's attribute phrases, wherever they stand ("red", "red jacket",
+    "black coat"), and the other words, which no box can confirm (subtypes such as "man" aside)."""
+    from svag.language.lexicon import CATEGORIES
+    colours, unused = [], []
+    for phrase in attributes:
+        for word in phrase.split():
+            if is_colour_word(word):
+                colours.append(word)
+            elif word not in CATEGORIES:
+                unused.append(word)
+    return list(dict.fromkeys(colours)), list(dict.fromkeys(unused))
+
+
+def _colour_prior(colors: dict | None, track_id: object, attributes: tuple[str, ...]) -> float:
+    if not attributes or not colors or track_id not in colors:
         return 1.0
     from svag.ground.appearance import colour_probability
-    return float(np.prod([0.3 + 0.7 * colour_probability(scene.colors[track_id], a) for a in attributes]))
+    return float(np.prod([0.3 + 0.7 * colour_probability(colors[track_id], a) for a in attributes]))

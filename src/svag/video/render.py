@@ -92,12 +92,20 @@ def draw_track(image: np.ndarray, box: np.ndarray, track_id: object, queries: Se
         cx = _put(image, text, cx, top + lh - 2, colour)
 
 
-def render_groundings(video: str | os.PathLike, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
-                      *, stride: int = 1, legend: bool = True) -> None:
-    """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` and write ``out``."""
+def render_groundings(video: Any, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
+                      *, stride: int = 1, progress: bool = True, fps: float | None = None,
+                      legend: bool = True) -> None:
+    """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` (a path, or a scene's frame source)
+    and write ``out`` (atomically; ``progress``: a progress bar on a terminal; ``fps``: the video's
+    frame rate, default the source's own; ``legend``: one line per query, its tag and text)."""
+    from svag.errors import InputError
     from svag.video.reader import open_video
+    video = getattr(video, "path", video)
     reader = open_video(video, stride=stride)
-    fps = (reader.info.fps or 25.0) / stride
+    rate = fps or reader.info.fps
+    if not rate:
+        raise InputError("the video has no frame rate; give it (--fps)", file=str(video))
+    fps = rate / stride
     # frame -> track id -> (box, [query indices]); built from each grounding's windows
     draws: dict[int, dict[object, tuple[np.ndarray, list[int]]]] = {}
     for qi, (_, result) in enumerate(items):
@@ -111,8 +119,13 @@ def render_groundings(video: str | os.PathLike, out: str | os.PathLike, items: S
                 entry[1].append(qi)
     texts = [spec.text for spec, _ in items]
     w, h = reader.info.width - reader.info.width % 2, reader.info.height - reader.info.height % 2
+    frames = iter(reader)
+    if progress:
+        from svag.video.progress import progress_bar
+        n = reader.info.num_frames
+        frames = iter(progress_bar(frames, total=-(-n // stride) if n else None, desc="render"))
     with VideoWriter(out, w, h, fps) as writer:
-        for frame in reader:
+        for frame in frames:
             img = frame.image[:h, :w].copy()
             placed = [draw_legend(img, texts)] if legend and texts else []
             for tid, (box, queries) in draws.get(frame.index, {}).items():

@@ -34,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from svag.cli.ground_cmd import parse_options
+    from svag.cli.ground_cmd import grounder_options
     from svag.pipeline import GroundConfig
     from svag.run.batch import run_batch
     from svag.run.manifest import read_manifest
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     check_output_dir(args.out, "--out")
     items = read_manifest(check_input_file(args.batch, "--batch"))
     config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
-                          grounder_args=parse_options(args.grounder_option), stride=args.stride,
+                          grounder_args=grounder_options(args.grounder, args.grounder_option), stride=args.stride,
                           resize=args.resize, cache_dir="" if args.no_cache else None)
     summary = run_batch(items, args.out, config=config, window_convention=args.window_convention,
                         workers=args.workers, ray=args.ray is not None,

@@ -40,7 +40,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--render", metavar="OUT.mp4", help="write the video with the matched tracks drawn")
     p.add_argument("--grounder", default="kinematic", help="grounder (default: kinematic)")
     p.add_argument("--grounder-option", "-O", action="append", default=[], metavar="KEY=VALUE",
-                   help="grounder parameter, repeatable, e.g. -O threshold=0.5 -O window_mode=segments")
+                   help="grounder parameter, repeatable, e.g. -O threshold=0.5 -O window_mode=segments; "
+                        "a GROUNDER. prefix is allowed (-O mllm.shortlist=kinematic)")
     p.add_argument("--detector", default="motion", help="detector for pixels: motion (default; static cameras), "
                                                       "hog, or mot (the sequence's det/det.txt)")
     p.add_argument("--tracker", default="bytetrack", help="tracker that links detections (default: bytetrack)")
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--render needs the video's pixels (a video file, frames or a MOT folder with img1/)",
                          file=str(video))
     config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
-                          grounder_args=parse_options(args.grounder_option),
+                          grounder_args=grounder_options(args.grounder, args.grounder_option),
                           detector_args={"path": str(video / "det" / "det.txt")} if args.detector == "mot" else {},
                           stride=args.stride, resize=args.resize, fps=args.fps,
                           cache_dir="" if args.no_cache else None)
@@ -153,6 +154,19 @@ def parse_options(items: list[str]) -> dict:
             out[key.strip()] = json.loads(value)
         except ValueError:
             out[key.strip()] = value
+    return out
+
+
+def grounder_options(grounder: str, items: list[str]) -> dict:
+    """``-O KEY=VALUE`` or ``-O GROUNDER.KEY=VALUE`` (the prefix must name ``--grounder``)."""
+    out = {}
+    for key, value in parse_options(items).items():
+        prefix, dot, rest = key.partition(".")
+        if dot:
+            if prefix != grounder:
+                raise InputError(f"-O {key}=...: the option is for grounder {prefix!r}, but --grounder is {grounder!r}")
+            key = rest
+        out[key] = value
     return out
 
 

@@ -14,6 +14,7 @@ GROUNDERS: dict[str, str] = {
     "longest-track": "svag.ground.baselines:LongestTrackGrounder",
     "learned": "svag.ground.learned:LearnedGrounder",
     "largest-tracks": "svag.ground.largest:LargestTracksGrounder",
+    "mllm": "svag.ground.mllm:MllmGrounder",
 }
 
 

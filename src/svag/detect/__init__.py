@@ -6,12 +6,16 @@ name from plain keyword arguments:
 * ``mot``: public detections from a MOTChallenge ``det.txt`` (``path=``), scores normalised;
 * ``motion``: background subtraction for static cameras (the default pixel detector:
   :data:`DEFAULT_DETECTOR`; fast, ~3 ms per 768x576 frame);
-* ``hog``: OpenCV's HOG people detector (accurate boxes, ~0.2 s per frame).
+* ``hog``: OpenCV's HOG people detector (accurate boxes, ~0.2 s per frame);
+* ``owlv2``, ``grounding-dino``, ``omdet-turbo``: open-vocabulary detectors through
+  ``transformers`` (:mod:`svag.vision.detectors`; prompts = the queries' actor nouns; ~0.1
+  frame/s on a CPU at full size, so use a GPU or ``--stride`` there).
 
 OpenCV is imported only when a pixel detector is first used.
 """
 from __future__ import annotations
 
+import importlib
 from typing import Any, Callable
 
 from svag.registry import build
@@ -21,11 +25,25 @@ from svag.detect.mot_file import MotFileDetector, normalise_scores, read_detecti
 from svag.detect.motion import MotionDetector
 from svag.detect.nms import nms
 
+
+
+def _lazy(spec: str) -> Callable[..., Detector]:
+    """A constructor imported on first use (vision detectors pull torch and transformers)."""
+    def make(**kwargs: Any) -> Detector:
+        module, cls = spec.split(":")
+        return getattr(importlib.import_module(module), cls)(**kwargs)
+    return make
+
+
 DETECTORS: dict[str, Callable[..., Detector]] = {
     "mot": MotFileDetector,
     "hog": HogDetector,
     "motion": MotionDetector,
+    "owlv2": _lazy("svag.vision.detectors:Owlv2Detector"),
+    "grounding-dino": _lazy("svag.vision.detectors:GroundingDinoDetector"),
+    "omdet-turbo": _lazy("svag.vision.detectors:OmDetTurboDetector"),
 }
+VISION_DETECTORS = ("owlv2", "grounding-dino", "omdet-turbo")
 DEFAULT_DETECTOR = "motion"
 
 
@@ -35,4 +53,4 @@ def build_detector(name: str, **kwargs: Any) -> Detector:
 
 
 __all__ = ["DEFAULT_DETECTOR", "DETECTORS", "Detector", "FrameDetections", "HogDetector", "MotFileDetector",
-           "MotionDetector", "build_detector", "detect_video", "nms", "normalise_scores", "read_detections"]
+           "MotionDetector", "VISION_DETECTORS", "build_detector", "detect_video", "nms", "normalise_scores", "read_detections"]

@@ -14,6 +14,8 @@ GROUNDERS: dict[str, str] = {
     "all-tracks": "svag.ground.baselines:AllTracksGrounder",
     "longest-track": "svag.ground.baselines:LongestTrackGrounder",
     "learned": "svag.ground.learned:LearnedGrounder",
+    "clip": "svag.vision.grounders:ClipGrounder",        # sees pixels: CLIP / SigLIP track-text similarity
+    "fusion": "svag.vision.grounders:FusionGrounder",    # kinematic predicates x vision relevance
 }
 
 

@@ -9,7 +9,7 @@ one file plus a registry entry (:mod:`svag.ground`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
@@ -26,6 +26,7 @@ class Scene:
     num_frames: int
     colors: dict[object, np.ndarray] | None = None   # track id -> colour-name probabilities (see appearance)
     name: str = ""
+    encodings: dict[str, Any] = field(default_factory=dict)   # per-video encodings (e.g. "crops": embeddings)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "tracks", tuple(self.tracks))

@@ -74,6 +74,8 @@ def ground_dataset(gt: SvagData, scenes: dict[str, Scene], grounder: Any, *, win
             texts = [q.text for q in queries]
             parsed = (parse_all(texts) if getattr(grounder, "uses_language", True)
                       else [ActionQuery(t) for t in texts])
+            if hasattr(grounder, "set_query_set"):          # vision grounders contrast the video's actors
+                grounder.set_query_set(parsed)
             for q, aq in zip(queries, parsed):
                 items.append((QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id),
                               grounder.ground(scene, aq)))
@@ -114,11 +116,29 @@ def run_benchmark(gt: SvagData, mot_root: PathLike, *, tracks_dir: PathLike | No
     runs = []
     for name in names:
         grounder = build_grounder(name, **(grounder_args or {}).get(name, {}))
-        pred, secs = ground_dataset(gt, scenes, grounder)
+        run_scenes = _encoded(scenes, grounder, Path(mot_root))
+        pred, secs = ground_dataset(gt, run_scenes, grounder)
         run = GrounderRun(name, pred, secs)
         run.scores = score(gt, pred, protocols)
         runs.append(run)
     return runs
+
+
+def _encoded(scenes: dict[str, Scene], grounder: Any, mot_root: Path) -> dict[str, Scene]:
+    """Scenes with the grounder's per-video encodings (vision grounders: crop embeddings, from
+    the sequence's pixels: img1/ frames or the videoFile of seqinfo.ini)."""
+    if not hasattr(grounder, "encode_scene"):
+        return scenes
+    from svag.data.mot_seq import find_sequence
+    from svag.pipeline import has_pixels
+    out = {}
+    for video, scene in scenes.items():
+        seq = find_sequence(mot_root, video)
+        if seq is None or not has_pixels(seq.path):
+            raise InputError(f"grounder {getattr(grounder, 'name', grounder)!r} needs pixels: video {video!r} has no "
+                             "img1/ frames or videoFile", file=str(mot_root))
+        out[video] = grounder.encode_scene(scene, seq.path)
+    return out
 
 
 def format_runs(runs: Sequence[GrounderRun], protocol: str) -> str:

@@ -182,10 +182,24 @@ class VideoGrounder:
         return Scene(tuple(tracks), meta["width"], meta["height"], meta["fps"], meta["num_frames"], colors,
                      name=video.name)
 
+    def with_encodings(self, scene: Scene, video: PathLike, *, progress: bool = False) -> Scene:
+        """The scene with the grounder's per-video encodings (vision grounders embed each track's
+        crops once; cached on disk next to the scenes), or the scene itself."""
+        if not hasattr(self.grounder, "encode_scene"):
+            return scene
+        t0 = time.perf_counter()
+        root = None if self.config.cache_dir is None else "" if self.config.cache_dir == "" else \
+            Path(self.config.cache_dir) / "encodings"
+        scene = self.grounder.encode_scene(scene, video, cache_root=root, progress=progress)
+        self.times.add("encode", time.perf_counter() - t0)
+        return scene
+
     # -- queries -----------------------------------------------------------------------------------
 
     def ground(self, scene: Scene, queries: Sequence[str | ActionQuery]) -> list[GroundingResult]:
         parsed = parse_all(queries)
+        if hasattr(self.grounder, "set_query_set"):       # vision grounders contrast the video's actors
+            self.grounder.set_query_set(parsed)
         t0 = time.perf_counter()
         out = [self.grounder.ground(scene, q) for q in parsed]
         self.times.add("ground", time.perf_counter() - t0)

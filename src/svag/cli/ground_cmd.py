@@ -15,7 +15,14 @@ EPILOG = """examples:
       ground over existing tracks (no pixels decoded); GT.json's dataset name, query ids and
       texts for this video are reused, so PRED.json can be scored with `svag eval GT.json PRED.json`
 
-VIDEO is a video file, a folder of frames or a MOTChallenge sequence folder (seqinfo.ini)."""
+  svag ground video.mp4 "a person in a red jacket walks to the right" --detector owlv2 --grounder fusion \
+      --device cuda --render out.mp4        open-vocabulary detection + CLIP/SigLIP track-text grounding
+      (--model DIR, repeatable: local checkpoints, e.g. an OWLv2 folder and a CLIP folder)
+
+VIDEO is a video file, a folder of frames or a MOTChallenge sequence folder (seqinfo.ini).
+Vision models (pip install 'svag[vlm]') load offline from a folder or the Hugging Face cache;
+--allow-download fetches a hub checkpoint once. On a CPU a full-size detector runs at about
+0.1 frame/s: use a GPU, or --stride N (detect every N-th frame; tracks are interpolated)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -36,7 +43,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--grounder-option", "-O", action="append", default=[], metavar="KEY=VALUE",
                    help="grounder parameter, repeatable, e.g. -O threshold=0.5 -O window_mode=segments")
     p.add_argument("--detector", default="motion", help="detector for pixels: motion (default; static cameras), "
-                                                      "hog, or mot (the sequence's det/det.txt)")
+                   "hog, mot (the sequence's det/det.txt), or the open-vocabulary owlv2, grounding-dino, "
+                   "omdet-turbo (prompted with the queries' actors; ~0.1 frame/s on CPU: use --stride there)")
+    p.add_argument("--detector-option", "-D", action="append", default=[], metavar="KEY=VALUE",
+                   help="detector parameter, repeatable, e.g. -D threshold=0.3 -D batch_size=16")
+    p.add_argument("--model", action="append", default=[], metavar="ID_OR_DIR",
+                   help="vision checkpoint (hub id or save_pretrained folder), repeatable: detector checkpoints "
+                        "go to --detector, CLIP/SigLIP ones to --grounder clip|fusion")
+    p.add_argument("--device", default="auto", help="auto (default: cuda, then mps, then cpu), cpu, cuda, cuda:N, mps")
+    p.add_argument("--allow-download", action="store_true", help="let transformers download missing checkpoints")
     p.add_argument("--tracker", default="bytetrack")
     p.add_argument("--stride", type=int, default=1, help="use every n-th frame")
     p.add_argument("--resize", type=float, help="scale frames by this factor before detection")
@@ -60,21 +75,34 @@ def run(args: argparse.Namespace) -> int:
     video = Path(args.video)
     if not video.exists():
         raise InputError("video not found", file=str(video))
+    dataset, specs = _query_specs(args, video, None)
+    from svag.pipeline import has_pixels, parse_all
+    parsed = parse_all([s.text for s in specs])
+    detector_args = {"path": str(video / "det" / "det.txt")} if args.detector == "mot" else {}
+    grounder_args = {}
+    if args.model or args.detector in ("owlv2", "grounding-dino", "omdet-turbo") or args.grounder in ("clip", "fusion"):
+        from svag.vision.options import vision_arguments
+        detector_args, grounder_args = vision_arguments(args.detector, args.grounder, args.model, args.device,
+                                                        args.allow_download, parsed)
     config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
-                          grounder_args=parse_options(args.grounder_option),
-                          detector_args={"path": str(video / "det" / "det.txt")} if args.detector == "mot" else {},
+                          grounder_args={**grounder_args, **parse_options(args.grounder_option)},
+                          detector_args={**detector_args, **parse_options(args.detector_option)},
                           stride=args.stride, resize=args.resize, cache_dir="" if args.no_cache else None)
     vg = VideoGrounder(config)
     if args.tracks:
         scene = vg.scene_from_tracks(args.tracks, video, fps=args.fps)
     else:
         scene = vg.scene_from_video(video, progress=not args.no_progress)
-    dataset, specs = _query_specs(args, video, scene.num_frames)
+    for spec in specs:
+        if spec.video_length is None:
+            spec.video_length = scene.num_frames
     from svag.ground.appearance import is_colour_word
-    from svag.pipeline import has_pixels, parse_all
-    parsed = parse_all([s.text for s in specs])
     if any(is_colour_word(a) for q in parsed for a in q.attributes) and has_pixels(video):
         scene = vg.with_colours(scene, video)
+    if hasattr(vg.grounder, "encode_scene"):
+        if not has_pixels(video):
+            raise InputError(f"grounder {args.grounder!r} needs the video's pixels", file=str(video))
+        scene = vg.with_encodings(scene, video, progress=not args.no_progress)
     results = vg.ground(scene, parsed)
     for spec, res in zip(specs, results):
         line = f"{spec.query_id}: {spec.text!r} -> {res.query.describe()}"
@@ -114,7 +142,7 @@ def parse_options(items: list[str]) -> dict:
     return out
 
 
-def _query_specs(args: argparse.Namespace, video: Path, num_frames: int):  # type: ignore[no-untyped-def]
+def _query_specs(args: argparse.Namespace, video: Path, num_frames: int | None):  # type: ignore[no-untyped-def]
     from svag.pipeline import QuerySpec
     name = args.video_name or _video_name(video)
     specs: list[QuerySpec] = [QuerySpec(t, i + 1, name, num_frames) for i, t in enumerate(args.query)]

@@ -53,7 +53,8 @@ class ClipGrounder:
     """Track–text grounding with a CLIP-family model (see the module docstring).
 
     ``model``: hub id or folder of a CLIP or SigLIP checkpoint; ``weights``: actor, verb and
-    whole-action prompt weights; ``per_second``: crops per second of track life;
+    whole-action prompt weights; ``per_second``: crops per second of track life (``cache_dir``:
+    where crop embeddings are cached, default ~/.cache/svag/encodings);
     ``threshold``: a track matches when its mean relevance reaches it (windows: runs above it,
     then above ``low``); ``smooth_s``: smoothing of the per-frame relevance."""
 
@@ -62,7 +63,8 @@ class ClipGrounder:
     def __init__(self, model: str = DEFAULT_MODEL, *, device: str = "auto", dtype: str = "auto",
                  weights: Sequence[float] = (0.6, 0.2, 0.2), per_second: float = 2.0, max_per_track: int = 64,
                  threshold: float = 0.5, low: float = 0.35, smooth_s: float = 1.0, max_windows: int = 5,
-                 min_track_s: float = 0.5, batch_size: int = 64, allow_download: bool | None = None) -> None:
+                 min_track_s: float = 0.5, batch_size: int = 64, allow_download: bool | None = None,
+                 cache_dir: str | None = None) -> None:
         self.model = model
         self.device = device
         self.dtype = dtype
@@ -76,6 +78,7 @@ class ClipGrounder:
         self.min_track_s = min_track_s
         self.batch_size = batch_size
         self.allow_download = allow_download
+        self.cache_dir = cache_dir
         self.query_set_: tuple[ActionQuery, ...] = ()
 
     # -- encoding (once per video) --------------------------------------------------------------------
@@ -90,10 +93,12 @@ class ClipGrounder:
     def encode_scene(self, scene: Scene, video: str | os.PathLike, *, cache_root: str | os.PathLike | None = None,
                      progress: bool = False) -> Scene:
         """The scene with its crop embeddings (``scene.encodings["crops"]``), from the cache or
-        one pass over ``video``."""
+        one pass over ``video`` (``cache_root`` None: the grounder's ``cache_dir``, else
+        ~/.cache/svag/encodings; "": no cache)."""
         sampling = CropSampling(per_second=self.per_second, max_per_track=self.max_per_track)
         enc = cached_crop_embeddings(video, scene, str(self.model), self.embedder, sampling=sampling,
-                                     cache_root=cache_root, batch_size=self.batch_size, progress=progress)
+                                     cache_root=self.cache_dir if cache_root is None else cache_root,
+                                     batch_size=self.batch_size, progress=progress)
         return replace(scene, encodings={**scene.encodings, "crops": enc})
 
     def set_query_set(self, queries: Sequence[ActionQuery]) -> None:

@@ -22,8 +22,17 @@ def actor_prompts(queries: Iterable[ActionQuery], default: str = "person") -> tu
 
 
 def actor_phrase(query: ActionQuery) -> str:
-    """"red person", "woman white dog"... : the attributes and the category."""
-    return " ".join([*query.attributes, query.category or "person"])
+    """"red person", "brown dog", "woman in black", "tall man in a white shirt": the attributes
+    and the actor's noun (a noun attribute such as "woman" replaces "person"; a person's colours
+    then follow "in", as do clothing phrases)."""
+    nouns = [a for a in query.attributes if a in lx.CATEGORIES]
+    words = [a for a in query.attributes if a not in lx.CATEGORIES and " " not in a]
+    phrases = [f"in a {a}" for a in query.attributes if " " in a]
+    if nouns:
+        colours = [a for a in words if a in lx.COLOURS]
+        words = [a for a in words if a not in lx.COLOURS]
+        phrases = ([f"in {' '.join(colours)}"] if colours else []) + phrases
+    return " ".join([*words, nouns[0] if nouns else query.category or "person", *phrases])
 
 
 def query_prompts(query: ActionQuery) -> dict[str, str]:
@@ -43,8 +52,16 @@ def query_prompts(query: ActionQuery) -> dict[str, str]:
 
 
 def contrast_prompts(query: ActionQuery, others: Iterable[ActionQuery]) -> tuple[str, ...]:
-    """Prompts a track of ``query`` should not match: the other actors of the query set
-    (different attributes or category) and generic negatives."""
-    mine = actor_phrase(query)
-    out = [f"a photo of a {p}" for p in dict.fromkeys(actor_phrase(o) for o in others) if p != mine]
+    """Prompts a track of ``query`` should not match: the other actors of the query set that
+    exclude this one (another category, or the same category with other attributes: "blue
+    person" against "red person", but not "person" nor "tall red person", which may be the same
+    actor) and generic negatives."""
+    mine = set(query.attributes)
+    cat = query.category or "person"
+    out = []
+    for o in others:
+        theirs = set(o.attributes)
+        if (o.category or "person") == cat and (mine <= theirs or theirs <= mine):
+            continue
+        out.append(f"a photo of a {actor_phrase(o)}")
     return tuple(dict.fromkeys([*out, *GENERIC_NEGATIVES]))

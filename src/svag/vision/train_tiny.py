@@ -68,8 +68,8 @@ def _captions(labels: list[tuple[str, str]]) -> tuple[list[list[str]], list[np.n
     return [full, kind, colour], [t_full, t_kind, t_col]
 
 
-def train_tiny_clip(out: str | os.PathLike, *, videos: int = 16, seed: int = 0, epochs: int = 30,
-                    batch_size: int = 128, lr: float = 2e-3, log: Any = print) -> dict[str, float]:
+def train_tiny_clip(out: str | os.PathLike, *, videos: int = 16, seed: int = 0, epochs: int = 15,
+                    batch_size: int = 192, lr: float = 3e-3, log: Any = print) -> dict[str, float]:
     """Train and save the tiny CLIP in ``out``; returns training statistics."""
     import torch
     import transformers as tf
@@ -86,7 +86,7 @@ def train_tiny_clip(out: str | os.PathLike, *, videos: int = 16, seed: int = 0, 
         f.unlink()
     tok_dir.rmdir()
     cfg = tf.CLIPConfig(text_config=_clip_text(len(tok), hidden=64, layers=2, max_pos=32),
-                        vision_config=_vision(32, 8, hidden=64, layers=3), projection_dim=32)
+                        vision_config=_vision(32, 8, hidden=64, layers=2), projection_dim=32)
     model = tf.CLIPModel(cfg)
     proc = tf.CLIPProcessor(tf.CLIPImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}),
                             tok)
@@ -123,7 +123,7 @@ def train_tiny_clip(out: str | os.PathLike, *, videos: int = 16, seed: int = 0, 
             sched.step()
             total += float(loss.detach()) * len(idx)
             n += len(idx)
-        if epoch % 5 == 0 or epoch == epochs - 1:
+        if epoch % 3 == 0 or epoch == epochs - 1:
             log(f"epoch {epoch + 1}/{epochs}: loss {total / n:.3f}, train accuracy {correct / n:.3f}")
     model.eval()
     model.save_pretrained(out)

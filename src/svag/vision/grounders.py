@@ -165,12 +165,13 @@ class ClipGrounder:
 class FusionGrounder(ClipGrounder):
     """The kinematic grounder's tracks and windows, each weighted by its vision relevance:
     ``score = kinematic ** (1 - vision_weight) * vision ** vision_weight``; tracks whose vision
-    relevance is under ``min_vision`` are dropped. Queries the kinematic grounder cannot read
+    relevance is under ``min_vision`` are dropped (``kinematic``: the kinematic grounder's
+    parameters). Queries the kinematic grounder cannot read
     (gestures, clothing, objects: no predicate understood) are grounded by vision alone."""
 
     name = "fusion"
 
-    def __init__(self, model: str = DEFAULT_MODEL, *, vision_weight: float = 0.5, min_vision: float = 0.4,
+    def __init__(self, model: str = DEFAULT_MODEL, *, vision_weight: float = 0.5, min_vision: float = 0.2,
                  fused_threshold: float = 0.2, kinematic: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(model, **kwargs)
         self.vision_weight = vision_weight
@@ -184,7 +185,7 @@ class FusionGrounder(ClipGrounder):
             result = super().ground(scene, query)
             result.notes.append("no motion predicate understood: grounded by appearance only")
             return result
-        kin = KinematicGrounder(**{"threshold": 0.1, **(self.kinematic or {})}).ground(scene, query)
+        kin = KinematicGrounder(**(self.kinematic or {})).ground(scene, query)
         vision = {tid: float(rel.mean()) for tid, (_, rel) in self.track_relevance(scene, query).items()}
         w = self.vision_weight
         out = GroundingResult(query, notes=list(kin.notes))

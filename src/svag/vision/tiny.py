@@ -23,7 +23,8 @@ WORDS = ("a", "an", "the", "photo", "of", "in", "on", "and", "with", "to", "is",
          "man", "woman", "car", "dog", "cat", "bird", "horse", "bus", "truck", "bicycle", "animal", "vehicle",
          "red", "blue", "green", "yellow", "orange", "purple", "white", "black", "gray", "grey", "brown", "pink",
          "walks", "walk", "runs", "run", "stands", "drives", "moves", "left", "right", "towards", "away", "camera",
-         "shirt", "jacket", "background", "street", "road", "something", "object", "thing", "scene", "empty")
+         "shirt", "jacket", "background", "street", "road", "something", "object", "thing", "scene", "empty",
+         "someone", "wearing", "pedestrian", "that", "stops", "enters", "leaves")
 
 
 def _bytes_to_unicode() -> dict[int, str]:

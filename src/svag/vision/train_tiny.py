@@ -3,9 +3,11 @@
     train_tiny_clip("tests/models/tiny-clip-synth", videos=16, seed=0)
 
 The model learns the synthetic world's words: actor kinds (person, car, dog), their colours and
-the background. Captions are "a photo of a {colour} {kind}", "a photo of a {kind}" and "a photo
-of a {colour} thing"; each crop is classified against all captions of its family (a CLIP loss
-over the closed caption set, which trains both towers). The result is saved with
+the background. Captions name colour and kind in the phrasings of the queries ("a photo of a red
+person", "... a person in a red shirt", "... someone wearing red", "... a white vehicle"), the kind
+only ("a photo of a dog") or the colour only ("a photo of a red thing"); each crop is classified
+against all classes of a family, each class worded by one of its phrasings drawn at random (a CLIP
+loss over a closed caption set, which trains both towers). The result is saved with
 ``save_pretrained`` (weights, config, processor, tokenizer) and loads through
 :func:`svag.vision.loading.load_pretrained` exactly like a hub checkpoint.
 """
@@ -56,16 +58,42 @@ def synth_crops(videos: int, seed: int, *, frames: int = 120, size: tuple[int, i
     return images, labels
 
 
-def _captions(labels: list[tuple[str, str]]) -> tuple[list[list[str]], list[np.ndarray]]:
-    """Caption families (full, kind only, colour only) and each crop's target index in each."""
+# phrasings of one (colour, kind) class, as svag synth and SVAG-Bench queries word them
+TEMPLATES = {
+    "person": ("a photo of a {c} person", "a photo of a person in {c}", "a photo of a person in a {c} shirt",
+               "a photo of someone wearing {c}", "a photo of a pedestrian in {c}", "a photo of a man in {c}",
+               "a photo of a woman in {c}"),
+    "car": ("a photo of a {c} car", "a photo of a {c} vehicle"),
+    "dog": ("a photo of a {c} dog", "a photo of a {c} animal"),
+}
+KIND_WORDS = {"person": ("person", "pedestrian", "man", "woman", "someone"), "car": ("car", "vehicle"),
+              "dog": ("dog", "animal")}
+
+
+def _captions(labels: list[tuple[str, str]]) -> tuple[list[list[list[str]]], list[np.ndarray]]:
+    """Caption families (colour and kind, kind only, colour only), each a list of classes with
+    their phrasings, and each crop's target class in each family (0: background)."""
     from svag.synth.actors import COLORS, KINDS
-    full = [BACKGROUND] + [f"a photo of a {c} {k}" for k in KINDS for c in COLORS]
-    kind = [BACKGROUND] + [f"a photo of a {k}" for k in KINDS]
-    colour = [BACKGROUND] + [f"a photo of a {c} thing" for c in COLORS]
-    t_full = np.array([full.index(f"a photo of a {c} {k}") if k else 0 for k, c in labels])
-    t_kind = np.array([kind.index(f"a photo of a {k}") if k else 0 for k, c in labels])
-    t_col = np.array([colour.index(f"a photo of a {c} thing") if k else 0 for k, c in labels])
+    full = [[BACKGROUND]] + [[t.format(c=c) for t in TEMPLATES[k]] for k in KINDS for c in COLORS]
+    kind = [[BACKGROUND]] + [[f"a photo of a {w}" for w in KIND_WORDS[k]] for k in KINDS]
+    colour = [[BACKGROUND]] + [[f"a photo of a {c} thing", f"a photo of something {c}"] for c in COLORS]
+    ck = [(c, k) for k in KINDS for c in COLORS]
+    t_full = np.array([1 + ck.index((c, k)) if k else 0 for k, c in labels])
+    t_kind = np.array([1 + list(KINDS).index(k) if k else 0 for k, c in labels])
+    t_col = np.array([1 + list(COLORS).index(c) if k else 0 for k, c in labels])
     return [full, kind, colour], [t_full, t_kind, t_col]
+
+
+def _family_tokens(tok: Any, family: list[list[str]]) -> tuple[Any, list[Any]]:
+    """All phrasings of a family tokenised once, and per class the rows of its phrasings."""
+    import torch
+    flat = [t for cls in family for t in cls]
+    enc = tok(text=flat, padding=True, return_tensors="pt")
+    rows, k = [], 0
+    for cls in family:
+        rows.append(torch.arange(k, k + len(cls)))
+        k += len(cls)
+    return enc, rows
 
 
 def train_tiny_clip(out: str | os.PathLike, *, videos: int = 16, seed: int = 0, epochs: int = 15,
@@ -93,7 +121,7 @@ def train_tiny_clip(out: str | os.PathLike, *, videos: int = 16, seed: int = 0, 
     pixels = torch.cat([proc(images=images[i:i + 512], return_tensors="pt")["pixel_values"]
                         for i in range(0, len(images), 512)])
     families, targets = _captions(labels)
-    texts = [tok(text=f, padding=True, return_tensors="pt") for f in families]
+    texts = [_family_tokens(tok, f) for f in families]
     targets_t = [torch.as_tensor(t) for t in targets]
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
     steps = epochs * ((len(images) + batch_size - 1) // batch_size)
@@ -111,7 +139,9 @@ def train_tiny_clip(out: str | os.PathLike, *, videos: int = 16, seed: int = 0, 
             img = torch.nn.functional.normalize(_feat(model.get_image_features(pixel_values=px)), dim=-1)
             loss = torch.zeros(())
             scale = model.logit_scale.exp().clamp(max=100)
-            for j, (enc, tgt) in enumerate(zip(texts, targets_t)):
+            for j, ((enc, rows), tgt) in enumerate(zip(texts, targets_t)):
+                pick = torch.stack([r[torch.randint(len(r), (1,), generator=gen)[0]] for r in rows])  # a phrasing per class
+                enc = {"input_ids": enc["input_ids"][pick], "attention_mask": enc["attention_mask"][pick]}
                 txt = torch.nn.functional.normalize(_feat(model.get_text_features(**enc)), dim=-1)
                 logits = scale * img @ txt.T
                 loss = loss + torch.nn.functional.cross_entropy(logits, tgt[idx]) * (1.0 if j == 0 else 0.5)

@@ -140,7 +140,7 @@ def test_trained_tiny_clip_picks_actors_by_colour_and_category(heldout, tmp_path
     g = ClipGrounder(str(MODEL), device="cpu", cache_dir=str(tmp_path))
     pred, _ = ground_dataset(gt, _encoded(scenes, g, root), g)
     hit, chance = appearance_hits(root, gt, pred, scenes)
-    assert hit >= 0.6 and hit > 1.5 * chance, (hit, chance)
+    assert hit >= 0.65 and hit > 1.8 * chance, (hit, chance)         # measured: 0.75, chance 0.36
 
 
 def test_fusion_beats_kinematic_and_all_tracks_on_unseen_videos(heldout, tmp_path):
@@ -157,8 +157,8 @@ def test_fusion_beats_kinematic_and_all_tracks_on_unseen_videos(heldout, tmp_pat
         g = build_grounder(name, **kw)
         pred, _ = ground_dataset(gt, _encoded(scenes, g, root), g)
         results[name] = {p: s["all"]["m-HIoU"] for p, s in score(gt, pred).items()}
-    for protocol in ("svag", "svag-strict"):        # measured: 40.0 vs 38.4 and 23.5; strict 33.3 vs 32.1 and 21.7
-        assert results["fusion"][protocol] > results["kinematic"][protocol] + 0.5, results
+    for protocol in ("svag", "svag-strict"):        # measured: 40.9 vs 38.4 and 23.5; strict 34.8 vs 32.1 and 21.7
+        assert results["fusion"][protocol] > results["kinematic"][protocol] + 1, results
         assert results["fusion"][protocol] > results["all-tracks"][protocol] + 10, results
 
 

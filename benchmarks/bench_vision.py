@@ -31,11 +31,15 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=8, help="frames per detector forward pass")
     ap.add_argument("--detectors", default="owlv2,grounding-dino,omdet-turbo")
     ap.add_argument("--embedders", default="clip,siglip")
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default; on a shared, "
+                    "oversubscribed CPU 1 thread is often faster)")
     ap.add_argument("--json", help="write the numbers here")
     args = ap.parse_args()
 
     import numpy as np
     import torch
+    if args.threads:
+        torch.set_num_threads(args.threads)
     from svag.synth import generate_benchmark
     from svag.track import build_tracker
     from svag.video.reader import open_video

@@ -53,9 +53,9 @@ class ImageTextEmbedder:
         new = [t for t in dict.fromkeys(texts) if t not in self._texts]
         if new:
             tok = self.processor_.tokenizer
-            kw = {"padding": "max_length", "max_length": getattr(self.model_.config.text_config,
-                                                                 "max_position_embeddings", 64)} if self.siglip \
-                else {"padding": True}
+            # one fixed length: new shapes cost far more than padding on CPU (kernel set-up per shape)
+            kw = {"padding": "max_length",
+                  "max_length": min(77, getattr(self.model_.config.text_config, "max_position_embeddings", 64))}
             enc = tok(text=new, truncation=True, return_tensors="pt", **kw)
             enc = {k: v.to(self.device_) for k, v in enc.items() if k in ("input_ids", "attention_mask")}
             if self.siglip:

@@ -111,11 +111,11 @@ def build_tiny(arch: str, out: str | os.PathLike, *, size: str = "tiny", seed: i
     torch.manual_seed(seed)
     full = size == "full"
     if arch in ("owlv2", "clip", "omdet-turbo"):
-        tok = clip_tokenizer(out / "_tok", max_length=77 if full or arch == "omdet-turbo" else 16)
+        tok = clip_tokenizer(out / "_tok", max_length=16 if arch == "owlv2" or not (full or arch == "omdet-turbo") else 77)
         n_vocab = len(tok)
     if arch == "owlv2":
         image = 960 if full else 64
-        cfg = tf.Owlv2Config() if full else tf.Owlv2Config(
+        cfg = tf.Owlv2Config(vision_config=dict(image_size=960, patch_size=16)) if full else tf.Owlv2Config(
             text_config=_clip_text(n_vocab), vision_config=_vision(image, 16), projection_dim=32)
         if full:
             cfg.text_config.vocab_size = max(cfg.text_config.vocab_size, n_vocab)

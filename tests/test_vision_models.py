@@ -124,8 +124,10 @@ def test_vision_detector_through_the_tracker(tiny_dirs, tmp_path):
     info = generate_benchmark(tmp_path / "syn", videos=1, frames=8, size=(160, 96), seed=3)
     video = next((tmp_path / "syn").glob("*/*.mp4"))
     run = track_video(video, "owlv2", detector_kwargs=dict(model=str(tiny_dirs["owlv2"]), prompts=("person", "dog"),
-                                                            threshold=0.0, device="cpu", max_detections=5))
-    assert info.gt_path.is_file() and run.timings.frames == 8
+                                                            threshold=0.0, device="cpu", max_detections=5),
+                      tracker_kwargs=dict(high_score=0.0, low_score=0.0, new_track_score=0.0, min_hits=1))
+    assert info.gt_path.is_file() and run.timings.frames == 8 and len(run.detections) > 0
+    assert set(run.detections.extras["category"]) <= {"person", "dog"}
     tracks = run.tracks.tracks()
     assert tracks and all(t.category in ("person", "dog") for t in tracks)
     assert all(0 <= t.category_score <= 1 for t in tracks)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -181,4 +182,5 @@ def build_tiny(arch: str, out: str | os.PathLike, *, size: str = "tiny", seed: i
         proc = tok
     model.save_pretrained(out)
     proc.save_pretrained(out)
+    shutil.rmtree(out / "_tok", ignore_errors=True)          # the BPE source files live on in tokenizer.json
     return out

@@ -14,6 +14,7 @@ loss over a closed caption set, which trains both towers). The result is saved w
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Any
@@ -110,9 +111,7 @@ def train_tiny_clip(out: str | os.PathLike, *, videos: int = 16, seed: int = 0, 
     log(f"{len(images)} crops from {videos} synthetic videos ({time.perf_counter() - t0:.0f} s)")
     tok_dir = out / "_tokenizer_src"
     tok = clip_tokenizer(tok_dir, max_length=32)
-    for f in tok_dir.iterdir():
-        f.unlink()
-    tok_dir.rmdir()
+    shutil.rmtree(tok_dir)
     cfg = tf.CLIPConfig(text_config=_clip_text(len(tok), hidden=64, layers=2, max_pos=32),
                         vision_config=_vision(32, 8, hidden=64, layers=2), projection_dim=32)
     model = tf.CLIPModel(cfg)

@@ -41,3 +41,16 @@ def test_contrasts_exclude_actors_that_may_be_the_same():
     assert "a photo of a person" not in red and "a photo of a tall red person" not in red
     assert red[-len(GENERIC_NEGATIVES):] == GENERIC_NEGATIVES
     assert contrast_prompts(qs[1], qs)[0] == "a photo of a brown dog"       # any person may be "a person"
+
+
+def test_open_vocabulary_detectors_take_query_texts_through_set_prompts():
+    """The pipeline's prompt path (no model is loaded: prompts are read before reset)."""
+    from svag.detect import build_detector
+    from svag.run.scene import detector_takes_prompts
+    assert detector_takes_prompts("owlv2") and not detector_takes_prompts("motion")
+    det = build_detector("owlv2", model="unused")
+    det.set_prompts(["a red person walks to the right", "a brown dog runs", "the man stops"])
+    assert tuple(det.prompts) == ("person", "dog")
+    fixed = build_detector("grounding-dino", model="unused", prompts=("car",))
+    fixed.set_prompts(["a dog runs"])
+    assert tuple(fixed.prompts) == ("car",)

@@ -15,7 +15,6 @@ OpenCV is imported only when a pixel detector is first used.
 """
 from __future__ import annotations
 
-import importlib
 from typing import Any, Callable
 
 from svag.registry import build
@@ -25,23 +24,14 @@ from svag.detect.mot_file import MotFileDetector, normalise_scores, read_detecti
 from svag.detect.motion import MotionDetector
 from svag.detect.nms import nms
 
-
-
-def _lazy(spec: str) -> Callable[..., Detector]:
-    """A constructor imported on first use (vision detectors pull torch and transformers)."""
-    def make(**kwargs: Any) -> Detector:
-        module, cls = spec.split(":")
-        return getattr(importlib.import_module(module), cls)(**kwargs)
-    return make
-
-
-DETECTORS: dict[str, Callable[..., Detector]] = {
-    "mot": MotFileDetector,
-    "hog": HogDetector,
-    "motion": MotionDetector,
-    "owlv2": _lazy("svag.vision.detectors:Owlv2Detector"),
-    "grounding-dino": _lazy("svag.vision.detectors:GroundingDinoDetector"),
-    "omdet-turbo": _lazy("svag.vision.detectors:OmDetTurboDetector"),
+DETECTORS: dict[str, str | Callable[..., Detector]] = {
+    "mot": "svag.detect.mot_file:MotFileDetector",
+    "hog": "svag.detect.hog:HogDetector",
+    "motion": "svag.detect.motion:MotionDetector",
+    # open-vocabulary detectors (torch + transformers, imported when built; prompts via set_prompts)
+    "owlv2": "svag.vision.detectors:Owlv2Detector",
+    "grounding-dino": "svag.vision.detectors:GroundingDinoDetector",
+    "omdet-turbo": "svag.vision.detectors:OmDetTurboDetector",
 }
 VISION_DETECTORS = ("owlv2", "grounding-dino", "omdet-turbo")
 DEFAULT_DETECTOR = "motion"

@@ -1,27 +1,29 @@
 """Track crops, decoded once, embedded once: the per-video image encoding of the track–text
-grounders.
+grounders, as the ``crops`` encoder (:class:`CropEncoder`, registered in :mod:`svag.encode`).
 
 * :func:`sample_crops` picks, for every track, a few boxes per second inside its life;
-* :func:`encode_crops` reads the video in one sorted pass, crops those boxes and embeds them in
-  batches (memory stays flat in video length: at most one batch of crops is held);
-* :func:`cached_crop_embeddings` keeps the result on disk next to the scene cache, keyed by the
-  video file, the tracks, the model and the sampling, so a second query on the same video costs
-  no pixel and no image-model call.
+* :func:`encode_crops` reads the scene's frames (``scene.frames``) in one sorted pass, crops
+  those boxes and embeds them in batches (memory stays flat in video length: at most one batch
+  of crops is held);
+* :class:`CropEncoder` runs once per scene (:meth:`~svag.core.scene.Scene.encode`) and keeps the
+  result on disk as ``crops-<key>.npz`` (atomic write) in the scene's cache folder
+  (``<scene cache>/encodings``), or in ``cache_dir``, or ``~/.cache/svag/encodings`` for scenes
+  with a key but no cache folder; the key hashes the scene's key, its tracks, the model and the
+  sampling, so a second query on the same video costs no pixel and no image-model call.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from svag.ground.base import Scene
-
-PathLike = str | os.PathLike
+from svag.core.scene import Scene
+from svag.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -88,36 +90,28 @@ def crop(image: np.ndarray, box: np.ndarray, pad: float) -> np.ndarray:
     return np.ascontiguousarray(image[y0:y1, x0:x1, ::-1])
 
 
-def encode_crops(video: PathLike, scene: Scene, encode_images: Callable[[list[np.ndarray]], np.ndarray], *,
-                 sampling: CropSampling = CropSampling(), batch_size: int = 64, model: str = "",
-                 progress: bool = False) -> CropEmbeddings:
-    """Embed the sampled crops of every track of ``scene`` in one pass over ``video``."""
-    from svag.video.reader import open_video
+def encode_crops(scene: Scene, encode_images: Callable[[list[np.ndarray]], np.ndarray], *,
+                 sampling: CropSampling = CropSampling(), batch_size: int = 64, model: str = "") -> CropEmbeddings:
+    """Embed the sampled crops of every track of ``scene`` in one pass over its frames."""
+    if scene.frames is None:
+        raise InputError(f"the crop encoder needs the video's pixels: scene {scene.name!r} has none (ground a "
+                         "video file, a frame folder or a MOT sequence with images)")
     tk, fr, bx = sample_crops(scene, sampling)
     emb: list[np.ndarray] = []
     batch: list[np.ndarray] = []
-    if len(fr):
-        wanted = np.unique(fr)
-        pos = 0
-        frames = open_video(video)
-        if progress:
-            from svag.video.progress import progress_bar
-            frames = progress_bar(frames, total=int(wanted[-1]), desc=f"crops {Path(video).name}")
-        for frame in frames:
-            if frame.index > wanted[-1]:
-                break
-            while pos < len(fr) and fr[pos] == frame.index:
-                batch.append(crop(frame.image, bx[pos], sampling.pad))
-                pos += 1
-                if len(batch) >= batch_size:
-                    emb.append(encode_images(batch))
-                    batch = []
-        if batch:
-            emb.append(encode_images(batch))
-        if pos < len(fr):
-            from svag.errors import InputError
-            raise InputError(f"track box at frame {int(fr[pos])} is after the video's last frame", file=str(video),
-                             frame=int(fr[pos]))
+    pos = 0
+    for index, image in scene.frames.read(np.unique(fr).tolist()):
+        while pos < len(fr) and fr[pos] == index:
+            batch.append(crop(image, bx[pos], sampling.pad))
+            pos += 1
+            if len(batch) >= batch_size:
+                emb.append(encode_images(batch))
+                batch = []
+    if batch:
+        emb.append(encode_images(batch))
+    if pos < len(fr):
+        raise InputError(f"track box at frame {int(fr[pos])} has no video frame (the video is shorter or the "
+                         "tracks are not of this video)", hint=f"scene {scene.name!r}", frame=int(fr[pos]))
     dim = emb[0].shape[1] if emb else 0
     e = np.concatenate(emb).astype(np.float32) if emb else np.zeros((0, dim), np.float32)
     order = np.argsort(tk, kind="stable")                      # rows grouped by track, frames increasing
@@ -135,44 +129,88 @@ def tracks_fingerprint(scene: Scene) -> str:
     return h.hexdigest()[:16]
 
 
-def cache_file(root: Path, video: PathLike, scene: Scene, model: str, sampling: CropSampling) -> Path:
-    p = Path(video).resolve()
-    st = p.stat() if p.is_file() else None
-    model_path = Path(model).expanduser()
-    model_id = str(model_path.resolve()) if model_path.exists() else model
-    mtime = (model_path / "config.json").stat().st_mtime_ns if (model_path / "config.json").is_file() else 0
-    parts = {"video": str(p), "size": st.st_size if st else None, "mtime": st.st_mtime_ns if st else None,
-             "tracks": tracks_fingerprint(scene), "model": model_id, "model_mtime": mtime, "sampling": asdict(sampling)}
-    key = hashlib.sha1(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:20]
-    return root / f"crops-{key}.npz"
+def model_identity(model: str) -> dict[str, Any]:
+    """A checkpoint's identity for cache keys: the resolved folder and its config's mtime, or the hub id."""
+    path = Path(model).expanduser()
+    cfg = path / "config.json"
+    return {"model": str(path.resolve()) if path.exists() else model,
+            "model_mtime": cfg.stat().st_mtime_ns if cfg.is_file() else 0}
 
 
 def save(path: Path, enc: CropEmbeddings) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, track_ids=np.array(enc.track_ids, dtype=str), starts=enc.starts, frames=enc.frames,
-             embeddings=enc.embeddings, model=np.array(enc.model))
-    os.replace(tmp, path)
+    """Write the embeddings atomically (a killed run leaves no half file)."""
+    from svag.io.atomic import atomic_open
+    with atomic_open(path, "wb") as fh:
+        np.savez(fh, track_ids=np.array(enc.track_ids, dtype=str), starts=enc.starts, frames=enc.frames,
+                 embeddings=enc.embeddings, model=np.array(enc.model))
 
 
 def load(path: Path) -> CropEmbeddings:
-    z = np.load(path, allow_pickle=False)
-    return CropEmbeddings(tuple(str(t) for t in z["track_ids"]), z["starts"], z["frames"], z["embeddings"],
-                          str(z["model"]))
+    with np.load(path, allow_pickle=False) as z:
+        return CropEmbeddings(tuple(str(t) for t in z["track_ids"]), z["starts"], z["frames"], z["embeddings"],
+                              str(z["model"]))
 
 
-def cached_crop_embeddings(video: PathLike, scene: Scene, model: str, encoder: Callable[[], Any], *,
-                           sampling: CropSampling = CropSampling(), cache_root: PathLike | None = None,
-                           batch_size: int = 64, progress: bool = False) -> CropEmbeddings:
-    """The crop embeddings of ``scene`` from the disk cache, or computed (``encoder()`` gives
-    the object whose ``encode_images`` embeds crops; it is only created on a cache miss) and
-    stored. ``cache_root`` None: ~/.cache/svag/encodings; "": no cache."""
-    root = None if cache_root == "" else Path(cache_root) if cache_root else Path.home() / ".cache" / "svag" / "encodings"
-    path = cache_file(root, video, scene, model, sampling) if root is not None else None
-    if path is not None and path.is_file():
-        return load(path)
-    enc = encode_crops(video, scene, encoder().encode_images, sampling=sampling, batch_size=batch_size, model=model,
-                       progress=progress)
-    if path is not None:
-        save(path, enc)
-    return enc
+class CropEncoder:
+    """The ``crops`` encoder: :class:`CropEmbeddings` of a scene (see the module docstring).
+
+    ``embedder``: a callable giving the object whose ``encode_images`` embeds crops (the
+    grounder's, so image and text sides share one model); by default an
+    :class:`~svag.vision.embedder.ImageTextEmbedder` of ``model``, created on a cache miss only.
+    ``cache_dir``: "" keeps the embeddings in memory only; a folder puts them there instead of
+    the scene's cache folder."""
+
+    name = "crops"
+
+    def __init__(self, model: str | None = None, *, per_second: float = 2.0, max_per_track: int = 64,
+                 pad: float = 0.1, min_side: int = 4, batch_size: int = 64, device: str = "auto",
+                 dtype: str = "auto", allow_download: bool | None = None, cache_dir: str | None = None,
+                 embedder: Callable[[], Any] | None = None) -> None:
+        from svag.vision.embedder import DEFAULT_MODEL
+        self.model = str(model or DEFAULT_MODEL)
+        self.sampling = CropSampling(per_second=per_second, max_per_track=max_per_track, pad=pad, min_side=min_side)
+        self.batch_size = batch_size
+        self.device, self.dtype, self.allow_download = device, dtype, allow_download
+        self.cache_dir = cache_dir
+        self._embedder = embedder
+
+    def params(self) -> dict[str, Any]:
+        return {**model_identity(self.model), "sampling": asdict(self.sampling)}
+
+    def embedder(self) -> Any:
+        if self._embedder is None:
+            from svag.vision.embedder import ImageTextEmbedder
+            model = ImageTextEmbedder(self.model, device=self.device, dtype=self.dtype,
+                                      allow_download=self.allow_download)
+            self._embedder = lambda: model
+        return self._embedder()
+
+    def cache_file(self, scene: Scene) -> Path | None:
+        """Where this scene's embeddings are kept on disk, or None (memory only)."""
+        if self.cache_dir == "":
+            return None
+        if self.cache_dir:
+            root = Path(self.cache_dir)
+        elif scene.cache_dir is not None:
+            root = Path(scene.cache_dir) / "encodings"
+        elif scene.key:
+            root = Path.home() / ".cache" / "svag" / "encodings"
+        else:
+            return None
+        parts = {"scene": scene.key, "name": scene.name, "tracks": tracks_fingerprint(scene), **self.params()}
+        key = hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:20]
+        return root / f"crops-{key}.npz"
+
+    def encode(self, scene: Scene) -> CropEmbeddings:
+        path = self.cache_file(scene)
+        if path is not None and path.is_file():
+            try:
+                return load(path)
+            except (OSError, ValueError, KeyError) as exc:
+                warnings.warn(f"ignoring an unreadable crop-embedding cache {path} ({exc}); encoding again",
+                              stacklevel=2)
+        enc = encode_crops(scene, self.embedder().encode_images, sampling=self.sampling, batch_size=self.batch_size,
+                           model=self.model)
+        if path is not None:
+            save(path, enc)
+        return enc

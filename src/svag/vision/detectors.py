@@ -2,12 +2,15 @@
 MM-Grounding-DINO / LLMDet checkpoints, same class) and OmDet-Turbo, behind svag's
 :class:`~svag.detect.base.Detector` protocol.
 
-    det = build_detector("owlv2", prompts=("person", "dog"), model="google/owlv2-base-patch16-ensemble")
+    det = build_detector("owlv2", model="google/owlv2-base-patch16-ensemble")
+    det.set_prompts(["a dog runs to the left", "a man waits"])   # or prompts=("dog", "person")
     det.reset()                       # loads the model, encodes the prompts once
     dets = det.detect(frame)          # boxes xywh, scores, extras["category"], extras["category_score"]
     many = det.detect_batch(frames)   # one forward pass for several frames
 
-Prompts are the actor nouns of the video's queries (:func:`svag.vision.prompts.actor_prompts`).
+Prompts are the actor nouns of the video's queries (:func:`svag.vision.prompts.actor_prompts`),
+given as query texts through ``set_prompts`` (the pipeline's path for detectors that take
+prompts); ``prompts=`` given to the constructor wins over them.
 Every box gets the prompt it matches best as ``extras["category"]`` with its confidence, which
 the tracker turns into ``Track.category``. Post-processing is svag's own and the same for the
 three: per box the best prompt, a score threshold, then non-maximum suppression across prompts.
@@ -41,11 +44,12 @@ class OpenVocabDetector:
     model_class = ""
     processor_class: str | None = "AutoProcessor"
 
-    def __init__(self, *, model: str | None = None, prompts: Sequence[str] = DEFAULT_PROMPTS,
+    def __init__(self, *, model: str | None = None, prompts: Sequence[str] | None = None,
                  threshold: float = 0.2, nms_iou: float = 0.5, max_detections: int = 100, batch_size: int = 8,
                  device: str = "auto", dtype: str = "auto", allow_download: bool | None = None) -> None:
         self.model = model
-        self.prompts = prompts
+        self.fixed_prompts = prompts is not None          # given explicitly: set_prompts does not replace them
+        self.prompts = DEFAULT_PROMPTS if prompts is None else prompts
         self.threshold = threshold
         self.nms_iou = nms_iou
         self.max_detections = max_detections
@@ -55,6 +59,15 @@ class OpenVocabDetector:
         self.allow_download = allow_download
 
     # -- protocol ------------------------------------------------------------------------------------
+
+    def set_prompts(self, texts: list[str]) -> None:
+        """The actor nouns of these query texts become the prompts (``("person",)`` when none
+        names an actor), unless prompts were given to the constructor."""
+        if self.fixed_prompts:
+            return
+        from svag.language.parser import parse_queries
+        from svag.vision.prompts import actor_prompts
+        self.prompts = actor_prompts(parse_queries(list(texts)) if texts else ())
 
     def reset(self) -> None:
         from svag.vision.loading import load_pretrained

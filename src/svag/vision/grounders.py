@@ -1,10 +1,12 @@
 """Track–text grounders that see pixels: ``clip`` (CLIP / SigLIP similarity of each track's
 crops with the query) and ``fusion`` (the kinematic predicates weighted by that similarity).
 
-Encode once, query many: :meth:`ClipGrounder.encode_scene` embeds every track's sampled crops
-once per (video, tracks, model, sampling) and caches them on disk
-(:func:`svag.vision.crops.cached_crop_embeddings`); a query then costs its text embeddings and a
-matrix product. The query is split into an actor-with-attributes prompt, a verb prompt and the
+Encode once, query many: the grounders require the ``crops`` encoder
+(:class:`svag.vision.crops.CropEncoder`), which embeds every track's sampled crops once per
+(scene, tracks, model, sampling) from ``scene.frames`` and caches them on disk; a query then
+costs its text embeddings and a matrix product. Grounders take query text
+(``ground(scene, text)``); ``prepare_texts`` parses the video's query set in one batch, and that
+set supplies the contrast prompts. The query is split into an actor-with-attributes prompt, a verb prompt and the
 whole action (weights ``weights``); each crop's similarity to a prompt is calibrated by a
 softmax against contrast prompts (the other actors of the query set, generic negatives), so a
 track's relevance is the probability that it is this actor rather than another. Relevance is
@@ -14,18 +16,16 @@ interpolated over the track's frames, smoothed, and turned into windows by
 """
 from __future__ import annotations
 
-import os
-from dataclasses import replace
 from typing import Any, Sequence
 
 import numpy as np
 
 from svag.core.types import Track
 from svag.errors import InputError
-from svag.ground.base import Grounding, GroundingResult, Scene
+from svag.ground.base import Grounding, GroundingResult, QueryLike, Scene
 from svag.ground.windows import windows_from_relevance
 from svag.language.types import ActionQuery
-from svag.vision.crops import CropEmbeddings, CropSampling, cached_crop_embeddings
+from svag.vision.crops import CropEmbeddings, CropEncoder
 from svag.vision.embedder import DEFAULT_MODEL
 from svag.vision.prompts import contrast_prompts, query_prompts
 
@@ -54,7 +54,7 @@ class ClipGrounder:
 
     ``model``: hub id or folder of a CLIP or SigLIP checkpoint; ``weights``: actor, verb and
     whole-action prompt weights; ``per_second``: crops per second of track life (``cache_dir``:
-    where crop embeddings are cached, default ~/.cache/svag/encodings);
+    where crop embeddings are cached, default the scene's cache folder; "": memory only);
     ``threshold``: a track matches when its mean relevance reaches it (windows: runs above it,
     then above ``low``); ``smooth_s``: smoothing of the per-frame relevance."""
 
@@ -79,6 +79,10 @@ class ClipGrounder:
         self.batch_size = batch_size
         self.allow_download = allow_download
         self.cache_dir = cache_dir
+        self.requires: tuple[Any, ...] = (CropEncoder(model, per_second=per_second, max_per_track=max_per_track,
+                                                      batch_size=batch_size, cache_dir=cache_dir,
+                                                      embedder=self.embedder),)
+        self.parsed_: dict[str, ActionQuery] = {}
         self.query_set_: tuple[ActionQuery, ...] = ()
 
     # -- encoding (once per video) --------------------------------------------------------------------
@@ -90,20 +94,25 @@ class ClipGrounder:
                                                allow_download=self.allow_download)
         return self.embedder_
 
-    def encode_scene(self, scene: Scene, video: str | os.PathLike, *, cache_root: str | os.PathLike | None = None,
-                     progress: bool = False) -> Scene:
-        """The scene with its crop embeddings (``scene.encodings["crops"]``), from the cache or
-        one pass over ``video`` (``cache_root`` None: the grounder's ``cache_dir``, else
-        ~/.cache/svag/encodings; "": no cache)."""
-        sampling = CropSampling(per_second=self.per_second, max_per_track=self.max_per_track)
-        enc = cached_crop_embeddings(video, scene, str(self.model), self.embedder, sampling=sampling,
-                                     cache_root=self.cache_dir if cache_root is None else cache_root,
-                                     batch_size=self.batch_size, progress=progress)
-        return replace(scene, encodings={**scene.encodings, "crops": enc})
+    def prepare_texts(self, texts: Sequence[str]) -> None:
+        """Parse the video's query texts in one batch; their actors are each other's contrast prompts."""
+        from svag.language.parser import parse_queries
+        texts = list(dict.fromkeys(texts))
+        if not texts:                               # already parsed queries: the set stays as it was
+            return
+        new = [t for t in texts if t not in self.parsed_]
+        if new:
+            self.parsed_.update(zip(new, parse_queries(new)))
+        self.query_set_ = tuple(self.parsed_[t] for t in texts)
 
-    def set_query_set(self, queries: Sequence[ActionQuery]) -> None:
-        """All queries of the video: their actors are each other's contrast prompts."""
-        self.query_set_ = tuple(queries)
+    def parse(self, query: QueryLike) -> ActionQuery:
+        """The query parsed (once per text); a parsed query passes through."""
+        if isinstance(query, ActionQuery):
+            return query
+        if query not in self.parsed_:
+            from svag.language.parser import parse_queries
+            self.parsed_[query] = parse_queries([query])[0]
+        return self.parsed_[query]
 
     # -- scoring --------------------------------------------------------------------------------------
 
@@ -131,10 +140,7 @@ class ClipGrounder:
 
     def track_relevance(self, scene: Scene, query: ActionQuery) -> dict[object, tuple[Track, np.ndarray]]:
         """Per track compatible with the query: the per-frame relevance over its life."""
-        enc = scene.encodings.get("crops") if scene.encodings else None
-        if enc is None:
-            raise InputError(f"grounder {self.name!r} needs the video's pixels: no crop embeddings for scene "
-                             f"{scene.name!r} (ground a video file, frame folder or MOT sequence with images)")
+        enc = scene.encode(self.requires[0])         # computed once per scene (the pipeline runs it first)
         prob = self.crop_probabilities(enc, query)
         n = max(1, int(round(self.smooth_s * scene.fps)))
         out: dict[object, tuple[Track, np.ndarray]] = {}
@@ -146,7 +152,8 @@ class ClipGrounder:
             out[t.track_id] = (t, smooth(rel, n))
         return out
 
-    def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
+    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
+        query = self.parse(query)
         result = GroundingResult(query)
         for t, rel in self.track_relevance(scene, query).values():
             score = float(rel.mean())
@@ -178,14 +185,18 @@ class FusionGrounder(ClipGrounder):
         self.min_vision = min_vision
         self.fused_threshold = fused_threshold
         self.kinematic = kinematic
+        from svag.ground.kinematic import KinematicGrounder
+        self.kinematic_ = KinematicGrounder(**(kinematic or {}))
+        self.requires = (*self.requires, *self.kinematic_.requires)
 
-    def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
-        from svag.ground.kinematic import SCORERS, KinematicGrounder
+    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
+        from svag.ground.kinematic import SCORERS
+        query = self.parse(query)
         if not query.restricted(SCORERS).steps:
             result = super().ground(scene, query)
             result.notes.append("no motion predicate understood: grounded by appearance only")
             return result
-        kin = KinematicGrounder(**(self.kinematic or {})).ground(scene, query)
+        kin = self.kinematic_.ground(scene, query)
         vision = {tid: float(rel.mean()) for tid, (_, rel) in self.track_relevance(scene, query).items()}
         w = self.vision_weight
         out = GroundingResult(query, notes=list(kin.notes))

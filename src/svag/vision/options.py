@@ -26,32 +26,28 @@ def model_kind(model: str) -> str:
     return "detector" if any(k in kind for k in ("owl", "grounding", "omdet", "llmdet")) else "embedder"
 
 
-def vision_arguments(detector: str, grounder: str, models: Sequence[str], device: str, allow_download: bool,
-                     queries: Sequence[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def vision_arguments(detector: str, grounder: str, models: Sequence[str], device: str,
+                     allow_download: bool, no_cache: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     """(detector kwargs, grounder kwargs) for a vision detector and/or grounder: each ``--model``
-    goes to the stage it belongs to; the detector's prompts are the queries' actor nouns."""
-    det: dict[str, Any] = {}
-    grd: dict[str, Any] = {}
+    goes to the stage it belongs to (the detector's prompts come from the query texts through
+    its ``set_prompts``); ``no_cache``: crop embeddings stay in memory."""
     kinds = {m: model_kind(m) for m in models}
-    if detector in DETECTOR_TYPES.values():
-        from svag.vision.prompts import actor_prompts
-        det = {"prompts": actor_prompts(queries), "device": device}
-        det_models = [m for m, k in kinds.items() if k == "detector"]
-        if len(det_models) > 1:
-            raise InputError(f"several detector checkpoints given with --model: {det_models}")
-        if det_models:
-            det["model"] = det_models[0]
+
+    def stage_args(kind: str, label: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"device": device}
+        chosen = [m for m, k in kinds.items() if k == kind]
+        if len(chosen) > 1:
+            raise InputError(f"several {label} checkpoints given with --model: {chosen}")
+        if chosen:
+            out["model"] = chosen[0]
         if allow_download:
-            det["allow_download"] = True
-    if grounder in VISION_GROUNDERS:
-        grd = {"device": device}
-        emb = [m for m, k in kinds.items() if k == "embedder"]
-        if len(emb) > 1:
-            raise InputError(f"several CLIP/SigLIP checkpoints given with --model: {emb}")
-        if emb:
-            grd["model"] = emb[0]
-        if allow_download:
-            grd["allow_download"] = True
+            out["allow_download"] = True
+        return out
+
+    det = stage_args("detector", "detector") if detector in DETECTOR_TYPES.values() else {}
+    grd = stage_args("embedder", "CLIP/SigLIP") if grounder in VISION_GROUNDERS else {}
+    if grd and no_cache:
+        grd["cache_dir"] = ""
     unused = [m for m, k in kinds.items() if (k == "detector" and not det) or (k == "embedder" and not grd)]
     if unused:
         raise InputError(f"--model {unused[0]} is not used: it is a {kinds[unused[0]]} checkpoint but the "

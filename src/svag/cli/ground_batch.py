@@ -34,8 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from svag.cli.ground_cmd import grounder_options
-    from svag.pipeline import GroundConfig
+    from svag.cli.ground_cmd import ground_config
     from svag.run.batch import run_batch
     from svag.run.manifest import read_manifest
     if any((args.video, args.query, args.queries, args.tracks, args.render, args.video_name, args.dataset,
@@ -46,9 +45,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--batch needs --out DIR (a folder for the per-video results)")
     check_output_dir(args.out, "--out")
     items = read_manifest(check_input_file(args.batch, "--batch"))
-    config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
-                          grounder_args=grounder_options(args.grounder, args.grounder_option), stride=args.stride,
-                          resize=args.resize, cache_dir="" if args.no_cache else None)
+    config = ground_config(args, None)
     summary = run_batch(items, args.out, config=config, window_convention=args.window_convention,
                         workers=args.workers, ray=args.ray is not None,
                         ray_address=None if args.ray == "local" else args.ray, force=args.force,

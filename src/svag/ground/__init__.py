@@ -15,6 +15,8 @@ GROUNDERS: dict[str, str] = {
     "learned": "svag.ground.learned:LearnedGrounder",
     "largest-tracks": "svag.ground.largest:LargestTracksGrounder",
     "mllm": "svag.ground.mllm:MllmGrounder",
+    "clip": "svag.vision.grounders:ClipGrounder",        # sees pixels: CLIP / SigLIP track-text similarity
+    "fusion": "svag.vision.grounders:FusionGrounder",    # kinematic predicates x vision relevance
 }
 
 

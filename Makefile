@@ -43,6 +43,9 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_grounding_limits.py
 	$(PY) benchmarks/bench_batch.py
 	$(PY) benchmarks/bench_memory_long.py
+	$(PY) benchmarks/bench_pixels.py
+	$(PY) benchmarks/bench_vision.py
+	$(PY) benchmarks/bench_mllm.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -17,7 +17,8 @@ from svag.eval.result import EvalResult
 SVAG_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "mIoU", "R1@0.3", "R1@0.5", "R5@0.5", "R10@0.5", "m-HIoU")
 MOT_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "MOTA", "MOTP", "IDF1", "IDSW", "FP", "FN")
 COLUMNS = {"mot": MOT_COLUMNS, "stvg": ("m_tIoU", "m_vIoU", "vIoU@0.3", "vIoU@0.5", "videos"),
-           "mr": ("mIoU", "R1@0.3", "R1@0.5", "R1@0.7", "R5@0.5", "R10@0.5", "mAP", "queries")}
+           "mr": ("mIoU", "R1@0.3", "R1@0.5", "R1@0.7", "R5@0.5", "R10@0.5", "mAP", "queries"),
+           "pointing": ("accuracy", "query_accuracy", "frames", "hits", "queries", "frames_without_heatmap")}
 
 EPILOG = """examples:
   svag eval gt.json pred.json                       official SVAGEval numbers (protocol svag)
@@ -27,6 +28,7 @@ EPILOG = """examples:
   svag eval --protocol mot mot/ tracker_results/    every sequence with a result file
   svag eval --protocol stvg hcstvg_test.json pred.json
   svag eval --protocol mr val.jsonl val_preds.jsonl  moment retrieval (moment_detr/FlashVTG files)
+  svag eval --protocol pointing gt.json heatmaps/    pointing game on `svag ground --heatmaps` files
 
 Ground truth and predictions use the SVAG JSON format (gzip allowed). See docs/protocols.md for
 what each protocol computes and how it differs from the official toolkit."""
@@ -38,11 +40,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("gt", help="ground truth: SVAG JSON (svag protocols) or MOT sequence folder / gt.txt (mot)")
     p.add_argument("pred", help="predictions: SVAG JSON, or a MOT result file / folder of <SEQ>.txt (mot)")
-    p.add_argument("--protocol", default="svag", choices=("svag", "svag-strict", "mot", "stvg", "mr"),
+    p.add_argument("--protocol", default="svag", choices=("svag", "svag-strict", "mot", "stvg", "mr", "pointing"),
                    help="svag: exactly the official SVAGEval numbers (default); svag-strict: corrected "
                         "protocol; mot: TrackEval's MOTChallenge HOTA/CLEAR/Identity; stvg: single-tube "
                         "m_tIoU/m_vIoU/vIoU@R (ground truth: SVAG JSON, HC-STVG or VidSTG); mr: moment "
-                        "retrieval on JSON lines (relevant_windows / pred_relevant_windows)")
+                        "retrieval on JSON lines (relevant_windows / pred_relevant_windows); pointing: "
+                        "pointing game of heatmaps (PRED is a `svag ground --heatmaps` folder)")
+    p.add_argument("--pointing-frames", choices=("windows", "boxes"), default="windows",
+                   help="pointing: score frames inside the actors' windows (default) or every frame with a box")
     p.add_argument("--datasets", help="comma-separated dataset names to score (default: all in the ground truth)")
     p.add_argument("--benchmark", help="mot protocol: MOT15, MOT16, MOT17 or MOT20 conventions "
                                        "(default: inferred from the files)")
@@ -73,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
 def _evaluate(args: argparse.Namespace) -> EvalResult:
     if args.protocol == "mot":
         return _evaluate_mot(args)
+    if args.protocol == "pointing":
+        from svag.eval.pointing import evaluate_pointing
+        from svag.io.svag_json import read_svag
+        datasets = [d.strip() for d in args.datasets.split(",") if d.strip()] if args.datasets else None
+        return evaluate_pointing(read_svag(args.gt, "gt"), args.pred, frames=args.pointing_frames, datasets=datasets)
     if args.protocol == "mr":
         from svag.eval.tube_protocols import evaluate_moment_retrieval
         return evaluate_moment_retrieval(args.gt, args.pred)
@@ -133,7 +143,7 @@ def _read_tubes(path: str):  # type: ignore[no-untyped-def]
 
 
 COUNT_KEYS = {"IDSW", "FP", "FN", "Frag", "MT", "PT", "ML", "CLR_TP", "IDTP", "IDFN", "IDFP", "GT_Dets", "Dets",
-              "GT_IDs", "IDs", "videos", "queries"}
+              "GT_IDs", "IDs", "videos", "queries", "frames", "hits", "frames_without_heatmap"}
 
 
 def _fmt(v: Any, digits: int, key: str = "") -> str:

@@ -11,6 +11,8 @@ from svag.errors import InputError
 EPILOG = """examples:
   svag ground video.mp4 "a person walks to the left" --out pred.json --render out.mp4
   svag ground video.mp4 --queries queries.txt --out pred.json      one query per line
+  svag ground video.mp4 --queries GT.json --grounder videogem -O model=CLIP_DIR --heatmaps HM/ --out pred.json
+      training-free action heatmaps; `svag eval --protocol pointing GT.json HM/` scores them
   svag ground ../shared/data/mot/MOT17-11 --tracks TRACKS.txt --queries GT.json --out PRED.json
       ground over existing tracks (no pixels decoded); GT.json's dataset name, query ids and
       texts for this video are reused, so PRED.json can be scored with `svag eval GT.json PRED.json`
@@ -31,7 +33,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="PRED.json", help="write the SVAG prediction JSON here")
     p.add_argument("--tracks", metavar="FILE", help="ground over these tracks (MOT result file) instead of "
                                                   "detecting and tracking")
-    p.add_argument("--render", metavar="OUT.mp4", help="write the video with the matched tracks drawn")
+    p.add_argument("--render", metavar="OUT.mp4", help="write the video with the matched tracks drawn (and the "
+                                                     "heatmap overlaid, with a heatmap grounder such as videogem)")
+    p.add_argument("--heatmaps", metavar="DIR", help="heatmap grounders (videogem): write one heatmap file per query "
+                                                   "to DIR/<video>/<query id>.npz (see svag.io.heatmaps)")
     p.add_argument("--grounder", default="kinematic", help="grounder (default: kinematic)")
     p.add_argument("--grounder-option", "-O", action="append", default=[], metavar="KEY=VALUE",
                    help="grounder parameter, repeatable, e.g. -O threshold=0.5 -O window_mode=segments")
@@ -56,12 +61,19 @@ def run(args: argparse.Namespace) -> int:
     from svag.io.svag_json import write_svag
     from svag.pipeline import GroundConfig, VideoGrounder, to_prediction
 
+    from svag.ground import PIXEL_GROUNDERS
     check_outputs(args.force, args.out, args.render)
     video = Path(args.video)
     if not video.exists():
         raise InputError("video not found", file=str(video))
+    grounder_args = parse_options(args.grounder_option)
+    if args.grounder in PIXEL_GROUNDERS:
+        grounder_args.setdefault("video", str(video))
+    elif args.heatmaps:
+        raise InputError(f"--heatmaps needs a heatmap grounder ({', '.join(sorted(PIXEL_GROUNDERS))}), "
+                         f"not {args.grounder!r}")
     config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
-                          grounder_args=parse_options(args.grounder_option),
+                          grounder_args=grounder_args,
                           detector_args={"path": str(video / "det" / "det.txt")} if args.detector == "mot" else {},
                           stride=args.stride, resize=args.resize, cache_dir="" if args.no_cache else None)
     vg = VideoGrounder(config)
@@ -91,11 +103,27 @@ def run(args: argparse.Namespace) -> int:
         pred = to_prediction(dataset, list(zip(specs, results)), window_convention=args.window_convention)
         write_svag(args.out, pred, "pred", overwrite=args.force)
         print(f"wrote {args.out}")
+    maps = _write_heatmaps(args, vg, scene, specs, results)
     if args.render:
         from svag.video.render import render_groundings
-        render_groundings(video, args.render, list(zip(specs, results)), stride=config.stride)
+        render_groundings(video, args.render, list(zip(specs, results)), stride=config.stride, heatmaps=maps)
         print(f"wrote {args.render}")
     return 0
+
+
+def _write_heatmaps(args: argparse.Namespace, vg, scene, specs, results):  # type: ignore[no-untyped-def]
+    """Heatmaps of a heatmap grounder, one per query (None for other grounders); written to
+    --heatmaps DIR when given."""
+    if not hasattr(vg.grounder, "heatmaps"):
+        return None
+    maps = [vg.grounder.heatmaps(scene, res.query) for res in results]
+    if args.heatmaps:
+        from svag.io.heatmaps import write_heatmaps
+        for spec, hm in zip(specs, maps):
+            hm.meta.update({"query_id": spec.query_id, "text": spec.text})
+            write_heatmaps(args.heatmaps, spec.video_name, spec.query_id, hm, overwrite=args.force)
+        print(f"wrote {len(maps)} heatmap files to {args.heatmaps}")
+    return maps
 
 
 def parse_options(items: list[str]) -> dict:

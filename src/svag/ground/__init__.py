@@ -14,7 +14,10 @@ GROUNDERS: dict[str, str] = {
     "all-tracks": "svag.ground.baselines:AllTracksGrounder",
     "longest-track": "svag.ground.baselines:LongestTrackGrounder",
     "learned": "svag.ground.learned:LearnedGrounder",
+    "videogem": "svag.ground.videogem:VideoGemGrounder",
 }
+# grounders that read pixels: `svag ground` passes them the video as video=PATH
+PIXEL_GROUNDERS: frozenset[str] = frozenset({"videogem"})
 
 
 def build_grounder(name: str, **kwargs: Any) -> Any:

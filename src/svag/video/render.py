@@ -24,9 +24,34 @@ def draw_box(image: np.ndarray, box: np.ndarray, color: tuple[int, int, int], la
     cv2.putText(image, label, (xl + 2, y0 - 3), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
 
 
+def overlay_heatmap(image: np.ndarray, heat: np.ndarray, alpha: float = 0.45) -> np.ndarray:
+    """``image`` (H, W, 3) BGR with a [0, 1] heatmap (any size, stretched to the frame) blended in
+    as a JET colour map."""
+    import cv2
+    h, w = image.shape[:2]
+    m = np.clip(np.asarray(heat, np.float32), 0, 1)
+    if m.shape != (h, w):
+        m = cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR)
+    colour = cv2.applyColorMap((m * 255).astype(np.uint8), cv2.COLORMAP_JET)
+    return cv2.addWeighted(image, 1 - alpha, colour, alpha, 0)
+
+
+def _heat_at(heatmaps: Sequence[Any] | None, frame: int) -> np.ndarray | None:
+    """Pixel-wise maximum over the queries' heatmaps at the latest sampled frame <= ``frame``."""
+    maps = []
+    for hm in heatmaps or ():
+        i = int(np.searchsorted(hm.frames, frame, side="right")) - 1
+        if i >= 0:
+            maps.append(hm.maps[i].astype(np.float32))
+    if not maps:
+        return None
+    return np.max(maps, axis=0) if len(maps) > 1 and all(m.shape == maps[0].shape for m in maps) else maps[0]
+
+
 def render_groundings(video: str | os.PathLike, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
-                      *, stride: int = 1) -> None:
-    """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` and write ``out``."""
+                      *, stride: int = 1, heatmaps: Sequence[Any] | None = None) -> None:
+    """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` and write ``out``; ``heatmaps``
+    (:class:`svag.io.heatmaps.Heatmaps`, one per item) are overlaid when given."""
     from svag.video.reader import open_video
     reader = open_video(video, stride=stride)
     fps = (reader.info.fps or 25.0) / stride
@@ -46,6 +71,9 @@ def render_groundings(video: str | os.PathLike, out: str | os.PathLike, items: S
     with VideoWriter(out, w, h, fps) as writer:
         for frame in reader:
             img = frame.image[:h, :w].copy()
+            heat = _heat_at(heatmaps, frame.index)
+            if heat is not None:
+                img = overlay_heatmap(img, heat[:h, :w] if heat.shape == frame.image.shape[:2] else heat)
             for box, color, label in draws.get(frame.index, ()):
                 draw_box(img, box, color, label)
             writer.write(img)

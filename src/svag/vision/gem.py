@@ -259,9 +259,14 @@ class GemHeatmapper:
         """Unit patch features (B, P, N-1, E) per prompt, and the raw run."""
         import torch
         run = self._run(pixel_values)
+        with torch.inference_mode():
+            return self._features(run, text), run
+
+    def _features(self, run: dict[str, Any], text: Any) -> Any:
+        import torch
         w = self.layer_weights(run, text)
         tokens = torch.einsum("bpt,tbnc->bpnc", w, run["stack"][:, :, 1:])
-        return torch.nn.functional.normalize(self._project(tokens), dim=-1), run
+        return torch.nn.functional.normalize(self._project(tokens), dim=-1)
 
     def heatmaps(self, pixel_values: Any, text: Any, size: tuple[int, int] | None = None, *,
                  normalize: bool = True, chunk: int = 16) -> Any:
@@ -269,19 +274,22 @@ class GemHeatmapper:
         ``size`` (default: the input size), min-max normalised per frame and prompt."""
         import torch
         maps = []
+        text = text.to(pixel_values.device).float()
         for s in range(0, pixel_values.shape[0], chunk):
             feats, _ = self.features(pixel_values[s:s + chunk], text)
-            sim = torch.einsum("bpne,pe->bpn", feats, text.float())
-            maps.append(self.to_maps(sim, pixel_values.shape[-2:], size, normalize))
+            with torch.inference_mode():
+                sim = torch.einsum("bpne,pe->bpn", feats, text)
+                maps.append(self.to_maps(sim, pixel_values.shape[-2:], size, normalize))
         return torch.cat(maps)
 
     def attention_maps(self, pixel_values: Any, size: tuple[int, int] | None = None, chunk: int = 16) -> Any:
         """(B, 1, H, W) plain last-layer CLS attention to the patches (head mean), min-max: the
         text-free baseline."""
         import torch
-        out = [self.to_maps(self._run(pixel_values[s:s + chunk])["cls_attention"][:, None],
-                            pixel_values.shape[-2:], size, True) for s in range(0, pixel_values.shape[0], chunk)]
-        return torch.cat(out)
+        with torch.inference_mode():
+            out = [self.to_maps(self._run(pixel_values[s:s + chunk])["cls_attention"][:, None],
+                                pixel_values.shape[-2:], size, True) for s in range(0, pixel_values.shape[0], chunk)]
+            return torch.cat(out)
 
     def to_maps(self, patch_scores: Any, input_hw: Sequence[int], size: tuple[int, int] | None,
                 normalize: bool) -> Any:

@@ -39,6 +39,8 @@ PAPER_TEMPLATES = {"verb": "A photo of a {subject} {verb} something.",
                    "action": "A photo of a {subject} {action}."}
 EMPTY_TEMPLATES = {"verb": "A photo of a {subject} doing something.", "object": "A photo of a {subject}."}
 WEIGHTINGS = ("gem", "static", "videogem")
+DIRECTION_WORDS = frozenset({"left", "right", "up", "down", "away", "around", "back", "forward", "forwards",
+                             "backwards", "towards", "toward", "across", "along", "past", "over", "off", "out"})
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,7 @@ def decompose(text: str, subject: str | None = None, *, weights: dict[str, float
     the object the content words after it; missing parts get the paper's empty prompts."""
     from svag.language.lexicon import STOP_WORDS
     from svag.language.text import lemma
-    from svag.language.verbs import VERBS
+    from svag.language.verbs import EXTRA_WORDS, VERBS
 
     w = {"action": 3.0, "verb": 1.0, "object": 1.0, **(weights or {})}
     t = {**PAPER_TEMPLATES, **(templates or {})}
@@ -110,7 +112,8 @@ def decompose(text: str, subject: str | None = None, *, weights: dict[str, float
     lowered = [x.lower().strip(",;:") for x in words]
     vi = next((i for i, x in enumerate(lowered) if lemma(x) in VERBS), None)
     verb = words[vi] if vi is not None else None
-    rest = [x for x in (lowered[vi + 1:] if vi is not None else []) if x and x not in STOP_WORDS]
+    skip = STOP_WORDS | EXTRA_WORDS | DIRECTION_WORDS
+    rest = [x for x in (lowered[vi + 1:] if vi is not None else []) if x and x not in skip and lemma(x) not in VERBS]
     obj = " ".join(rest) or None
     action = " ".join(words[vi:]) if vi is not None else text.strip().rstrip(".")
     prompts = {
@@ -208,6 +211,12 @@ class GemHeatmapper:
         finally:
             for h in hooks:
                 h.remove()
+        with torch.inference_mode():
+            return self._gem_path(caught, gem_layers)
+
+    def _gem_path(self, caught: dict[tuple[int, str], Any], gem_layers: list[Any]) -> dict[str, Any]:
+        import torch
+        D = len(gem_layers)
         x_in = caught[(0, "in")].float()
         outs = [caught[(i, "out")].float() for i in range(D)]
         residuals = []
@@ -239,6 +248,11 @@ class GemHeatmapper:
     def layer_weights(self, run: dict[str, Any], text: Any) -> Any:
         """(B, P, T) weight of each stack term per frame and prompt."""
         import torch
+        with torch.inference_mode():
+            return self._layer_weights(run, text)
+
+    def _layer_weights(self, run: dict[str, Any], text: Any) -> Any:
+        import torch
         cfg = self.config
         stack = run["stack"]
         T, B = stack.shape[:2]
@@ -264,7 +278,7 @@ class GemHeatmapper:
 
     def _features(self, run: dict[str, Any], text: Any) -> Any:
         import torch
-        w = self.layer_weights(run, text)
+        w = self._layer_weights(run, text)
         tokens = torch.einsum("bpt,tbnc->bpnc", w, run["stack"][:, :, 1:])
         return torch.nn.functional.normalize(self._project(tokens), dim=-1)
 

@@ -150,7 +150,7 @@ def test_frame_resolution_attention_baseline_and_config_errors(model, ref):
     ("kick ball", None, ("A photo of a person kick something.", "A photo of a person using ball.",
                          "A photo of a person kick ball.")),
     ("The man walks to the red car", "man", ("A photo of a man walks something.",
-                                             "A photo of a man using red car.", "A photo of a man walks to the red car.")),
+                                             "A photo of a man using red car.", "A photo of the man walks to the red car.")),
     ("stands still", "dog", ("A photo of a dog stands something.", "A photo of a dog.",
                              "A photo of a dog stands still.")),
 ])

@@ -36,7 +36,8 @@ from svag.errors import InputError
 PAPER_STATIC = (0.3, 0.4, 0.5, 0.6, 0.7, 0.9, 0.9, 0.9)
 PAPER_TEMPLATES = {"verb": "A photo of a {subject} {verb} something.",
                    "object": "A photo of a {subject} using {object}.",
-                   "action": "A photo of a {subject} {action}."}
+                   "action": "A photo of a {subject} {action}.",
+                   "sentence": "A photo of {text}."}
 EMPTY_TEMPLATES = {"verb": "A photo of a {subject} doing something.", "object": "A photo of a {subject}."}
 WEIGHTINGS = ("gem", "static", "videogem")
 DIRECTION_WORDS = frozenset({"left", "right", "up", "down", "away", "around", "back", "forward", "forwards",
@@ -100,7 +101,9 @@ def decompose(text: str, subject: str | None = None, *, weights: dict[str, float
               templates: dict[str, str] | None = None) -> PromptSet:
     """Action, verb and object prompts of a query (VideoGEM's decomposition; weights default to
     the paper's: action 3, verb 1, object 1). The verb is the first word the parser knows as a verb,
-    the object the content words after it; missing parts get the paper's empty prompts."""
+    the object the content words after it; missing parts get the paper's empty prompts. A query
+    that describes its subject before the verb ("the white car turns around") keeps that
+    description in the action prompt ("A photo of the white car turns around.")."""
     from svag.language.lexicon import STOP_WORDS
     from svag.language.text import lemma
     from svag.language.verbs import EXTRA_WORDS, VERBS
@@ -115,11 +118,15 @@ def decompose(text: str, subject: str | None = None, *, weights: dict[str, float
     skip = STOP_WORDS | EXTRA_WORDS | DIRECTION_WORDS
     rest = [x for x in (lowered[vi + 1:] if vi is not None else []) if x and x not in skip and lemma(x) not in VERBS]
     obj = " ".join(rest) or None
-    action = " ".join(words[vi:]) if vi is not None else text.strip().rstrip(".")
+    if vi:      # the query names its own subject ("the white car turns"): keep that description
+        sentence = " ".join(words)
+        action_prompt = t["sentence"].format(text=sentence[0].lower() + sentence[1:])
+    else:       # a "verb object" label, as in the paper
+        action_prompt = t["action"].format(subject=subject, action=" ".join(words))
     prompts = {
         "verb": t["verb"].format(subject=subject, verb=verb) if verb else EMPTY_TEMPLATES["verb"].format(subject=subject),
         "object": t["object"].format(subject=subject, object=obj) if obj else EMPTY_TEMPLATES["object"].format(subject=subject),
-        "action": t["action"].format(subject=subject, action=action),
+        "action": action_prompt,
     }
     kinds = tuple(k for k in ("verb", "object", "action") if w.get(k, 0) > 0)
     return PromptSet(tuple(prompts[k] for k in kinds), tuple(float(w[k]) for k in kinds), kinds)

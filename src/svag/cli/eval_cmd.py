@@ -168,10 +168,12 @@ def format_table(result: EvalResult) -> str:
         cols, rows, last = SVAG_COLUMNS, result.datasets, ("mean", result.mean)
         digits = 3
     name_w = max([len(n) for n in rows] + [8])
-    head = f"{'':{name_w}}  " + "  ".join(f"{c:>8}" for c in cols)
+    widths = [max(8, len(c)) for c in cols]
+    head = f"{'':{name_w}}  " + "  ".join(f"{c:>{cw}}" for c, cw in zip(cols, widths))
     lines = [f"protocol: {result.protocol}", head, "-" * len(head)]
     for name, vals in list(rows.items()) + ([last] if len(rows) > 1 else []):
-        lines.append(f"{name:{name_w}}  " + "  ".join(f"{_fmt(vals.get(c, float('nan')), digits, c):>8}" for c in cols))
+        lines.append(f"{name:{name_w}}  " + "  ".join(f"{_fmt(vals.get(c, float('nan')), digits, c):>{cw}}"
+                                                      for c, cw in zip(cols, widths)))
     if result.official is not None and len(rows) <= 1:
         lines.append(f"{'m-HIoU':{name_w}}  {result.official['final']['m-HIoU']:.3f}")
     return "\n".join(lines)

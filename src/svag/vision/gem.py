@@ -179,7 +179,10 @@ class GemHeatmapper:
         """Unit-norm text embeddings (P, D) of ``prompts``."""
         import torch
         p = next(self.model.parameters())
-        tok = tokenizer(list(prompts), padding=True, return_tensors="pt")
+        tc = getattr(self.model.config, "text_config", None)
+        limit = getattr(tc, "max_position_embeddings", None)
+        tok = tokenizer(list(prompts), padding=True, truncation=limit is not None, max_length=limit,
+                        return_tensors="pt")
         with torch.inference_mode():
             out = self.model.get_text_features(input_ids=tok["input_ids"].to(p.device),
                                                attention_mask=tok["attention_mask"].to(p.device))

@@ -14,7 +14,9 @@ windows). Methods:
   action / verb / object prompts (weights 3 / 1 / 1), the paper's point (weighted mean of maxima);
 * ``gem``: the same prompts and point, plain GEM sum (no layer weights);
 * ``attention``: the last layer's CLS attention to the patches (text-free), its maximum;
-* ``centre``: the centre of the frame.
+* ``centre``: the centre of the frame;
+* ``videogem-min`` (diagnostic, not a method): the *minimum* of videogem's combined map, which
+  shows whether a model's patch–text similarity is inverted (it is for the tiny model).
 
 ``--config tiny`` (default) uses benchmarks/models/tiny_clip_frames (trained by
 benchmarks/train_tiny_clip_frames.py, 64x64 input, 6 layers, GEM on 5); ``--config full`` uses
@@ -36,7 +38,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 CONFIGS = {"tiny": dict(model=str(HERE / "models" / "tiny_clip_frames"), layers=5, input_size=None),
            "full": dict(model="openai/clip-vit-base-patch16", layers=7, input_size=448)}
-METHODS = ("videogem", "gem", "attention", "centre")
+METHODS = ("videogem", "gem", "attention", "centre", "videogem-min")
 
 
 def main() -> None:
@@ -111,6 +113,12 @@ def main() -> None:
                     hm = Heatmaps(idx, mean.float().cpu().numpy(), size, (pt + 0.5).float().cpu().numpy(),
                                   {"method": method, "prompts": list(ps.prompts)})
                     write_heatmaps(work / method, name, q.query_id, hm)
+                    if method == "videogem":   # diagnostic: the minimum of the combined map
+                        flat = mean.reshape(len(idx), -1).argmin(1).cpu().numpy()
+                        W = mean.shape[-1]
+                        low = np.column_stack([flat % W + 0.5, flat // W + 0.5])
+                        write_heatmaps(work / "videogem-min", name, q.query_id,
+                                       Heatmaps(idx, hm.maps, size, low, {"method": "videogem-min"}))
                 write_heatmaps(work / "attention", name, q.query_id, att_hm)
                 write_heatmaps(work / "centre", name, q.query_id, centre_hm)
     results = {m: evaluate_pointing(gt, work / m).mean for m in METHODS}
@@ -118,10 +126,12 @@ def main() -> None:
     print(f"pointing game on {args.videos} svag synth videos ({args.frames} frames, {w}x{h}, seed {args.seed}), "
           f"every {args.every}th frame, {queries} queries with actors; model {model_id} "
           f"(GEM on {cfg['layers']} layers), device {args.device}")
-    print(f"{'method':10}  {'accuracy':>8}  {'query acc':>9}  {'frames':>6}  {'hits':>5}")
+    print(f"{'method':12}  {'accuracy':>8}  {'query acc':>9}  {'frames':>6}  {'hits':>5}")
     for m in METHODS:
         r = results[m]
-        print(f"{m:10}  {r['accuracy']:8.2f}  {r['query_accuracy']:9.2f}  {r['frames']:6d}  {r['hits']:5d}")
+        print(f"{m:12}  {r['accuracy']:8.2f}  {r['query_accuracy']:9.2f}  {r['frames']:6d}  {r['hits']:5d}")
+    area = box_area_share(gt, (w, h))
+    print(f"chance (mean share of the frame covered by the query's actors): {area:.2f} %")
     print(f"videogem heatmaps: {fps:.1f} frames/s (3 prompts, preprocessing included, decode excluded) on "
           f"{args.device}; synth {t_synth:.0f} s")
     out = args.out or HERE / "results" / f"videogem_{args.config}.json"
@@ -129,10 +139,19 @@ def main() -> None:
     out.write_text(json.dumps({
         "config": args.config, "model": model_id, "gem_layers": cfg["layers"], "input_size": cfg["input_size"],
         "device": args.device, "videos": args.videos, "frames": args.frames, "size": [w, h], "seed": args.seed,
-        "every": args.every, "queries": queries, "pointing": results,
+        "every": args.every, "queries": queries, "pointing": results, "chance_percent": area,
         "heatmap_frames_per_s": fps, "torch_threads": torch.get_num_threads(), "machine": platform.processor()
         or platform.machine(), "full_config_on_gpu": "not run (no GPU in this task)"}, indent=1, default=float))
     print(f"wrote {out}")
+
+
+def box_area_share(gt, size: tuple[int, int]) -> float:  # type: ignore[no-untyped-def]
+    """Mean over annotated frames of the share (%) of the frame inside the actors' boxes (boxes
+    summed, so overlaps count twice): the hit rate of a uniformly random point."""
+    from svag.eval.pointing import annotated_boxes
+    shares = [min(1.0, float((b[:, 2] * b[:, 3]).sum()) / (size[0] * size[1]))
+              for d in gt.datasets for q in d.queries for b in annotated_boxes(q).values()]
+    return 100.0 * float(np.mean(shares)) if shares else float("nan")
 
 
 if __name__ == "__main__":

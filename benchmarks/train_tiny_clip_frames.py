@@ -7,8 +7,12 @@ renders, for the VideoGEM pointing benchmark (benchmarks/bench_videogem.py). Det
 Data: random synth scenes (seeds disjoint from the benchmark's), rendered at 160x96; every
 ``--every``-th frame. Each sample is an image — the whole frame (half the batch) or a crop around
 one visible actor — and a caption about one visible actor: its appearance ("a photo of a red
-car.") or a synth query whose window covers the frame and whose target it is. Symmetric InfoNCE
-with a learned temperature. The tokenizer is a word-level CLIP BPE built from the captions'
+car.") or (``--query-captions`` of the samples) a synth query whose window covers the frame and
+whose target it is. Identical captions in a batch count as positives of each other. Symmetric InfoNCE
+with a learned temperature, on the CLS embedding and (``--patch-loss``, half by default) on the
+mean of the projected patch tokens: without the second term a model this small leaves its patch
+features unaligned with text (their similarity to the caption was *lowest* on the actor, so every
+heatmap pointed away from it: 0.5 % pointing accuracy against 1.3 % by chance). The tokenizer is a word-level CLIP BPE built from the captions'
 words (characters for anything else). Output: a folder loadable by
 ``svag.vision.loading.load_pretrained(..., "CLIPModel")`` with its tokenizer, plus train.json.
 """
@@ -41,12 +45,11 @@ def scenes(seed: int, n: int, frames: int, every: int):  # type: ignore[no-untyp
                 box = video.boxes[i, f]
                 if np.isnan(box[0]) or video.visibility[i, f] < 0.5 or box[2] * box[3] < 30:
                     continue
-                caps = [f"a photo of a {actor.color} {actor.kind}.", f"the {actor.color} {actor.kind}"]
-                for q in video.queries:
-                    for ti, wins in q.tracks:
-                        if ti == i and any(s <= f + 1 <= e for s, e in wins):
-                            caps.append(q.text)
-                items.append((box, caps))
+                looks = [f"a photo of a {actor.color} {actor.kind}.", f"the {actor.color} {actor.kind}",
+                         f"a {actor.color} {actor.kind}"]
+                said = [q.text for q in video.queries for ti, wins in q.tracks
+                        if ti == i and any(s <= f + 1 <= e for s, e in wins)]
+                items.append((box, (looks, said)))
             if items:
                 images.append(frames_bgr[f][..., ::-1].copy())
                 labels.append(items)
@@ -96,12 +99,17 @@ def main() -> None:
     ap.add_argument("--scenes", type=int, default=48)
     ap.add_argument("--frames", type=int, default=150)
     ap.add_argument("--every", type=int, default=3)
-    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--steps", type=int, default=220)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--input", type=int, default=64, help="model input side (frames are squashed to it)")
     ap.add_argument("--width", type=int, default=32)
     ap.add_argument("--layers", type=int, default=6, help="vision layers")
     ap.add_argument("--seed", type=int, default=1000)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--patch-loss", type=float, default=0.5,
+                    help="weight of the contrastive loss on mean-pooled patch tokens (the rest: CLS)")
+    ap.add_argument("--query-captions", type=float, default=0.3,
+                    help="share of samples captioned by a synth query about the actor (else its appearance)")
     args = ap.parse_args()
     import torch
     import torch.nn.functional as F
@@ -109,7 +117,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     t0 = time.perf_counter()
     images, labels = scenes(args.seed, args.scenes, args.frames, args.every)
-    texts = [c for items in labels for _, caps in items for c in caps]
+    texts = [c for items in labels for _, (looks, said) in items for c in looks + said]
     tok, n_vocab = word_tokenizer(args.out, texts + ["a photo of a person something. using doing"])
     print(f"{len(images)} frames, {len(texts)} captions, vocab {n_vocab}, data {time.perf_counter() - t0:.0f} s")
     INPUT, w = args.input, args.width
@@ -122,8 +130,8 @@ def main() -> None:
         projection_dim=w)
     model = CLIPModel(cfg)
     model.train()
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.05)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-3, total_steps=args.steps, pct_start=0.1)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.05)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.1)
     mean = torch.tensor((0.48145466, 0.4578275, 0.40821073)).view(1, 3, 1, 1)
     std = torch.tensor((0.26862954, 0.26130258, 0.27577711)).view(1, 3, 1, 1)
     rng = np.random.default_rng(args.seed)
@@ -139,17 +147,28 @@ def main() -> None:
         idx = rng.integers(0, len(images), args.batch)
         ims, caps = [], []
         for j, i in enumerate(idx):
-            box, cands = labels[i][int(rng.integers(len(labels[i])))]
+            box, (looks, said) = labels[i][int(rng.integers(len(labels[i])))]
             ims.append(images[i] if j % 2 == 0 else crop(images[i], box, rng))
+            cands = said if said and rng.random() < args.query_captions else looks
             caps.append(cands[int(rng.integers(len(cands)))])
         t = tok(caps, padding=True, return_tensors="pt")
-        out = model(input_ids=t["input_ids"], attention_mask=t["attention_mask"], pixel_values=to_input(ims))
-        logits = out.logits_per_image
+        txt = model.get_text_features(input_ids=t["input_ids"], attention_mask=t["attention_mask"])
+        txt = F.normalize(txt if isinstance(txt, torch.Tensor) else txt.pooler_output, dim=-1)
+        vis = model.vision_model(pixel_values=to_input(ims))
+        cls = F.normalize(model.visual_projection(vis.pooler_output), dim=-1)
+        # the patch tokens, through the same post-layernorm and projection, mean-pooled: a second
+        # image embedding, so that patch features carry the text alignment (--patch-loss)
+        tokens = model.visual_projection(model.vision_model.post_layernorm(vis.last_hidden_state[:, 1:]))
+        patch = F.normalize(tokens.mean(1), dim=-1)
         # captions that are equal count as positives of each other
         same = torch.tensor([[a == b for b in caps] for a in caps], dtype=torch.float32)
         target = same / same.sum(1, keepdim=True)
-        loss = (torch.sum(-target * logits.log_softmax(1), 1).mean()
-                + torch.sum(-target * logits.T.log_softmax(1), 1).mean()) / 2
+
+        def nce(img: torch.Tensor) -> torch.Tensor:
+            logits = model.logit_scale.exp() * img @ txt.T
+            return (torch.sum(-target * logits.log_softmax(1), 1).mean()
+                    + torch.sum(-target * logits.T.log_softmax(1), 1).mean()) / 2
+        loss = (1 - args.patch_loss) * nce(cls) + args.patch_loss * nce(patch)
         opt.zero_grad()
         loss.backward()
         opt.step()

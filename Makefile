@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-test: $(STAMP)
+# the browser tests of `svag report` drive Debian's chromium (playwright, no browser download)
+CHROMIUM ?= /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest -q tests
 
 demo: $(STAMP)
@@ -32,6 +37,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_query_parsing.py
 	$(PY) benchmarks/bench_learned.py
 	$(PY) benchmarks/bench_grounding_limits.py
+	$(PY) benchmarks/bench_memory_long.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

@@ -43,7 +43,7 @@ def video_run() -> dict:
 
 
 def accuracy() -> dict:
-    from svag.bench import run_benchmark
+    from svag.run.bench import run_benchmark
     from svag.data.build import build_ground_truth
     gt, _ = build_ground_truth(DATA / "svag" / "original" / "MOT17-training.json", DATA / "mot", "MOT17")
     out = {}

@@ -37,7 +37,7 @@ KS = (1, 3, 5, 10, 20, 40)
 
 def covering_tracks(gt_query, scene) -> list[int | None]:
     """For each annotated track: the row of the tracker track covering it in most frames."""
-    from svag.ground.learned_data import tracker_matches
+    from svag.train.samples import tracker_matches
     gi, pi, _ = tracker_matches(list(gt_query.tracks), list(scene.tracks), scene.num_frames)
     out: list[int | None] = []
     for g in range(len(gt_query.tracks)):
@@ -84,9 +84,9 @@ def ceiling_predictions(gt, scenes, right):
 
 def learned_cv_scores(data: Path, videos: list[str], scenes: dict, gt) -> dict:
     """Track scores of every query from a model trained without the query's video."""
-    from svag.cli.train_cmd import load_samples
+    from svag.train.samples import load_samples
     from svag.ground.learned import LearnedGrounder
-    from svag.ground.learned_model import fit
+    from svag.train.learned import fit
     samples, _ = load_samples([str(data / f) for f in FILES], str(data / "mot"), "MOT17")
     out = {}
     for v in videos:
@@ -99,11 +99,11 @@ def learned_cv_scores(data: Path, videos: list[str], scenes: dict, gt) -> dict:
 
 
 def main() -> int:
-    from svag.bench import _scene_for, score
+    from svag.run.bench import mot_scene as _scene_for, score
     from svag.data.build import build_ground_truth
     from svag.ground.kinematic import SCORERS, KinematicGrounder
     from svag.ground.learned import LearnedGrounder
-    from svag.pipeline import parse_all
+    from svag.run.pipeline import parse_all
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     default = os.environ.get("SVAG_SHARED_DATA", str(HERE.parents[1] / "shared" / "data"))

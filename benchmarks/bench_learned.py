@@ -23,9 +23,9 @@ FILES = ("svag/original/MOT17-training.json", "svag/rephrased_with_qid/MOT17-tra
 
 
 def main() -> None:
-    from svag.cli.train_cmd import load_samples
+    from svag.train.samples import load_samples
     from svag.data.build import build_ground_truth
-    from svag.ground.learned_model import cross_validate, format_cv
+    from svag.train.learned import cross_validate, format_cv
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     default = os.environ.get("SVAG_SHARED_DATA", str(Path(__file__).resolve().parents[2] / "shared" / "data"))

@@ -126,7 +126,7 @@ def stages(root: Path, repeat: int) -> dict[str, float]:
             gt = read_mot_gt(s.gt_file)
             tr = read_mot_results(root / "trackers" / TRACKER / f"{s.name}.txt")
             t1 = time.perf_counter()
-            seq = preprocess_mot(gt, tr, s.length or 0, "MOT17")
+            seq = preprocess_mot(gt, tr, s.length() or 0, "MOT17")
             t2 = time.perf_counter()
             hota_sequence(seq)
             t3 = time.perf_counter()

@@ -85,7 +85,7 @@ def test_static_camera_gives_none():
                                           ("MOT17-05", True), ("MOT17-10", True), ("MOT17-11", True),
                                           ("MOT17-13", True)])
 def test_real_cameras(shared_data: Path, video: str, moving: bool):
-    from svag.bench import _scene_for
+    from svag.run.bench import mot_scene as _scene_for
     scene = _scene_for(video, shared_data / "mot",
                        shared_data / "trackers" / "20221127_result_auginput17dim_finethresh_wodist_onefut")
     cam = estimate_camera_motion(scene.tracks, scene.width, scene.height, scene.num_frames, scene.fps)

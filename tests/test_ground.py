@@ -200,14 +200,14 @@ def test_bench_run_baselines_and_kinematic(shared_data: Path, mot17_05_gt: Path,
 
 
 def test_hybrid_keeps_kinematic_windows_of_learned_tracks(shared_data: Path):
-    from svag.bench import _scene_for
+    from svag.run.bench import mot_scene as _scene_for
     from svag.ground import build_grounder
-    from svag.pipeline import parse_all
+    from svag.run.pipeline import parse_all
     scene = _scene_for("MOT17-05", shared_data / "mot",
                        shared_data / "trackers" / "20221127_result_auginput17dim_finethresh_wodist_onefut")
     query = parse_all(["a man walks to the left"])[0]
     kin = {g.track.track_id: g for g in build_grounder("kinematic").ground(scene, query).groundings}
-    hyb = build_grounder("hybrid").ground(scene, query).groundings
+    hyb = build_grounder("hybrid").ground(scene, "a man walks to the left").groundings
     assert hyb and len(hyb) <= len(kin)
     for g in hyb:   # a subset of the kinematic matches, same windows, rescored by the learned model
         k = kin[g.track.track_id]
@@ -238,3 +238,21 @@ def test_windows_drop_runs_shorter_than_the_minimum():
     assert w[0, :2].tolist() == [61, 80] and w[0, 2] == pytest.approx(0.95)
     assert [11, 40] in w[:, :2].tolist()
     assert all(e - s + 1 >= 10 for s, e in w[:, :2])
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--queries", "MISSING"], "--queries not found"),
+    (["a man " * 200], "the limit is 1000"),
+])
+def test_queries_are_checked_before_any_decoding(extra, message, shared_data: Path, tmp_path: Path, capsys,
+                                                 monkeypatch):
+    import svag.track.pipeline
+
+    def no_decoding(*a, **k):  # type: ignore[no-untyped-def]
+        raise AssertionError("the video was decoded before the queries were checked")
+    monkeypatch.setattr(svag.track.pipeline, "track_video", no_decoding)
+    extra = [str(tmp_path / "missing.txt") if a == "MISSING" else a for a in extra]
+    video = str(shared_data / "video" / "pets09-s2l1.avi")
+    assert main(["ground", video, *extra, "--no-cache", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err

@@ -12,12 +12,13 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from svag.bench import _scene_for  # noqa: E402
+from svag.run.bench import mot_scene as _scene_for  # noqa: E402
 from svag.data.build import build_ground_truth  # noqa: E402
 from svag.errors import InputError  # noqa: E402
 from svag.ground import build_grounder  # noqa: E402
-from svag.ground.learned_data import build_samples  # noqa: E402
-from svag.ground.learned_model import load_checkpoint, save_checkpoint, train  # noqa: E402
+from svag.train.samples import build_samples  # noqa: E402
+from svag.ground.learned_model import load_checkpoint, save_checkpoint  # noqa: E402
+from svag.train.learned import train  # noqa: E402
 from svag.language.types import ActionQuery  # noqa: E402
 
 
@@ -56,8 +57,12 @@ def test_shipped_model_grounds_a_real_scene(shared_data):
     scene = _scene_for("MOT17-05", shared_data / "mot", shared_data / "trackers" /
                        "20221127_result_auginput17dim_finethresh_wodist_onefut")
     g = build_grounder("learned")
-    assert g.uses_language
-    result = g.ground(scene, ActionQuery("A man walking to the left"))
+    assert g.requires == ("learned-steps",)
+    result = g.ground(scene, "A man walking to the left")                 # the grounder takes text
+    assert result.groundings
+    again = g.ground(scene, ActionQuery("A man walking to the left"))     # a parsed query: its text
+    assert [(x.track.track_id, x.score) for x in again.groundings] == [(x.track.track_id, x.score)
+                                                                     for x in result.groundings]
     assert result.groundings
     scores = [x.score for x in result.groundings]
     assert scores == sorted(scores, reverse=True)
@@ -128,7 +133,7 @@ def test_tracker_samples_label_the_covering_tracks(shared_data):
     """Positives on a tracker's tracks are exactly the tracks that cover an annotated track
     (IoU >= 0.5) inside its windows for >= 0.5 s, checked frame by frame with a plain loop."""
     from svag.data.mot_seq import find_sequence
-    from svag.ground.learned_data import tracker_samples
+    from svag.train.samples import tracker_samples
     from svag.io.mot import read_mot_results
     gt, _ = build_ground_truth(shared_data / "svag/original/MOT17-training.json", shared_data / "mot", "MOT17",
                                videos=["MOT17-09"])
@@ -160,7 +165,7 @@ def test_tracker_samples_label_the_covering_tracks(shared_data):
 
 
 def test_ranking_loss_by_hand():
-    from svag.ground.learned_model import _listwise
+    from svag.train.learned import _listwise
     logits = torch.tensor([2.0, 0.0, 1.0, -1.0, 3.0])
     target = torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0])
     group = torch.tensor([0, 0, 0, 1, 1])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from svag.errors import InputError
 from svag.eval.temporal import (THRESHOLDS, average_precision_detection, average_precisions,
-                                moment_retrieval_metrics, official_round, r1_iou, recall_ious,
+                                moment_retrieval_metrics, official_round, r1_iou, recall_detail, recall_ious,
                                 rk_best_iou, temporal_iou, threshold_key)
 
 # ---------------------------------------------------------------- oracle of the official code
@@ -378,7 +378,7 @@ def _load(path):
         return json.load(f)
 
 
-@pytest.mark.parametrize("case", ["small", "edge"])
+@pytest.mark.parametrize("case", ["small", "edge", "pairing", "multitrack"])
 def test_parity_with_official_diagnostics(shared_data, case):
     root = shared_data / "svageval-parity" / case
     gt, pred = _load(root / "gt.json.gz"), _load(root / "pred.json.gz")
@@ -420,3 +420,18 @@ def test_parity_with_official_diagnostics(shared_data, case):
             assert official_round(got[f"mAP@{key}"]) == full["MR-mAP"][str(t)], (name, key)
             for k in (1, 5, 10):
                 assert official_round(got[f"R{k}@{key}"]) == full[f"MR-R{k}"][str(t)], (name, k, key)
+
+
+def test_recall_detail_names_the_compared_windows():
+    preds = np.array([[0.0, 4.0, 0.2], [10.0, 20.0, 0.9], [30.0, 40.0, 0.5]])
+    gts = np.array([[11.0, 20.0], [29.0, 40.0]])
+    listed = recall_detail([(preds, gts), (np.zeros((0, 3)), gts)], (1, 5))
+    # R1 reads the first listed window; R5 the best pair over the first five
+    assert listed.pred_window[0].tolist() == [[0.0, 4.0], [30.0, 40.0]]
+    assert listed.gt_window[0].tolist() == [[11.0, 20.0], [29.0, 40.0]]
+    assert listed.iou[0].tolist() == [0.0, 10 / 11]
+    assert np.isnan(listed.pred_window[1]).all() and listed.iou[1].tolist() == [0.0, 0.0]
+    scored = recall_detail([(preds, gts)], (1,), rank="score")
+    assert scored.pred_window[0, 0].tolist() == [10.0, 20.0]    # the best-scored window
+    assert scored.iou[0, 0] == pytest.approx(0.9)
+    assert np.array_equal(listed.iou, recall_ious([(preds, gts), (np.zeros((0, 3)), gts)], (1, 5)))

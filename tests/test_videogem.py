@@ -266,12 +266,12 @@ def test_videogem_relevance_and_windows_from_given_heatmaps():
     a1 = Track(1, frames, np.tile([10.0, 5, 10, 10], (F, 1)))
     a2 = Track(2, frames[::2], np.tile([25.0, 5, 10, 10], (15, 1)))
     scene = Scene((a1, a2), W, H, 10.0, F)
-    g = VideoGemGrounder(video="unused.mp4", smooth_s=0.3, threshold=0.6, low=0.55, sample_fps=0)
+    g = VideoGemGrounder(smooth_s=0.3, threshold=0.6, low=0.55, sample_fps=0)
     rel = g.relevance(scene, hm)
     assert rel[1][15] > 0.85 and rel[1][0] == pytest.approx(0.5) and rel[2].max() == pytest.approx(0.5)
     assert rel[2].min() < 0.4 and len(rel[2]) == len(a2)
     q = ActionQuery("a person waves", "person")
-    g.heatmaps_[("unused.mp4", 1, q.text, q.category)] = hm
+    g.heatmaps_[g.memo_key(scene, q)] = hm
     res = g.ground(scene, q)
     assert [gr.track.track_id for gr in res.groundings] == [1]
     s, e = res.groundings[0].windows[0, :2]
@@ -321,3 +321,70 @@ def test_default_offline_path_imports_no_vision_code(tmp_path):
                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert out.returncode == 0, out.stderr
     assert "BAD []" in out.stdout
+
+
+def test_videogem_reads_scene_frames_and_caches_under_the_scene_folder(tiny, tmp_path):
+    """Pixels come from scene.frames (only the sampled frames); heatmaps land in the scene's cache
+    folder keyed by (scene key, sampling, model, query), and a new grounder reads them back."""
+    from svag.ground import build_grounder
+    from svag.run.scene import SceneBuilder, SceneConfig
+    from svag.synth.benchmark import generate_benchmark
+    tiny.build(seed=0, folder=tmp_path / "clip")
+    generate_benchmark(tmp_path / "syn", videos=1, frames=12, size=(96, 64), seed=3)
+    seq = next(p for p in (tmp_path / "syn").iterdir() if p.is_dir())
+    scene = SceneBuilder(SceneConfig(cache_dir=str(tmp_path / "scenes"))).from_tracks(seq / "gt" / "gt.txt", seq)
+    assert scene.frames is not None and scene.cache_dir is not None and scene.key
+
+    read: list[int] = []
+    frames = scene.frames
+
+    class Spy:
+        def read(self, indices):  # type: ignore[no-untyped-def]
+            for i, im in frames.read(indices):
+                read.append(i)
+                yield i, im
+
+    from dataclasses import replace
+    spied = replace(scene, frames=Spy())
+    every = int(round(scene.fps / 2.0))
+    opts = {"model": str(tmp_path / "clip"), "device": "cpu", "sample_fps": 2.0}
+    g = build_grounder("videogem", **opts)
+    res = g.ground(spied, "a person walks")
+    assert res.text == "a person walks" and res.groundings
+    want = list(range(1, scene.num_frames + 1, every))
+    assert read == want and g.heatmaps(spied, "a person walks").frames.tolist() == want
+    files = list((scene.cache_dir / "heatmaps").glob("*.npz"))
+    assert len(files) == 1
+
+    fresh = build_grounder("videogem", **opts)
+    fresh._compute = None                     # type: ignore[assignment]  (would fail if called)
+    np.testing.assert_array_equal(fresh.heatmaps(scene, "a person walks").maps,
+                                  g.heatmaps(spied, "a person walks").maps)
+    other = build_grounder("videogem", **{**opts, "sample_fps": 0})   # other sampling: another entry
+    other.heatmaps(scene, "a person walks")
+    assert len(list((scene.cache_dir / "heatmaps").glob("*.npz"))) == 2
+    assert not list((scene.cache_dir / "heatmaps").glob("*.tmp*"))
+
+
+def test_videogem_cli_checks_and_render_overlay(tiny, tmp_path):
+    from svag.cli.main import main
+    from svag.synth.benchmark import generate_benchmark
+    from svag.video.reader import open_video
+    tiny.build(seed=0, folder=tmp_path / "clip")
+    generate_benchmark(tmp_path / "syn", videos=1, frames=10, size=(96, 64), seed=5)
+    seq = next(p for p in (tmp_path / "syn").iterdir() if p.is_dir())
+    base = ["ground", str(seq), "a person walks", "--tracks", str(seq / "gt" / "gt.txt"), "--no-progress"]
+    assert main(base + ["--heatmaps", str(tmp_path / "hm")]) == 2          # kinematic has no heatmaps
+    assert not (tmp_path / "hm").exists()
+    gem = base + ["--grounder", "videogem", "-O", f"model={tmp_path / 'clip'}", "-O", "device=cpu",
+                  "-O", "sample_fps=0", "--no-cache"]
+    assert main(gem + ["--render", str(tmp_path / "out.mp4"), "--heatmaps", str(tmp_path / "hm")]) == 0
+    assert len(list((tmp_path / "hm").rglob("*.npz"))) == 1
+    plain = tmp_path / "plain.mp4"
+    assert main(base + ["--render", str(plain)]) == 0
+    a = [f.image.astype(int) for f in open_video(tmp_path / "out.mp4")]
+    b = [f.image.astype(int) for f in open_video(plain)]
+    assert len(a) == len(b) == 10
+    assert np.mean([np.abs(x - y).mean() for x, y in zip(a, b)]) > 5      # the heatmap is overlaid
+    # an existing heatmap file is refused before any work without --force
+    assert main(gem + ["--heatmaps", str(tmp_path / "hm")]) == 2

@@ -1,22 +1,56 @@
-"""Name -> constructor lookup shared by the detector, tracker and grounder registries."""
+"""Name -> constructor lookup: the one registry style of svag (detectors, trackers, encoders,
+grounders, evaluation protocols).
+
+A registry is an explicit dict ``name -> "module:attribute"`` (imported on first use, so heavy
+optional dependencies load only when that entry is built) or ``name -> callable``. Errors:
+
+* an unknown name is an :class:`~svag.errors.InputError` listing the known names (and a close one);
+* keyword arguments the constructor does not take are an InputError naming the accepted ones
+  (checked against its signature before calling it);
+* anything the constructor itself raises propagates unchanged: a bug is not disguised as bad input.
+"""
 from __future__ import annotations
 
 import difflib
+import importlib
+import inspect
 from typing import Any, Callable, Mapping
 
 from svag.errors import InputError
 
+Entry = str | Callable[..., Any]
 
-def build(kind: str, registry: Mapping[str, Callable[..., Any]], name: str, **kwargs: Any) -> Any:
-    """``registry[name](**kwargs)``; an unknown name or a wrong keyword is an InputError that
-    lists the known names (and suggests a close one)."""
+
+def resolve(kind: str, registry: Mapping[str, Entry], name: str) -> Callable[..., Any]:
+    """The constructor registered as ``name`` (imported on demand)."""
     try:
-        factory = registry[name]
-    except KeyError:
-        close = difflib.get_close_matches(str(name), registry, n=1)
+        entry = registry[name]
+    except (KeyError, TypeError):
+        close = difflib.get_close_matches(str(name), list(registry), n=1)
         raise InputError(f"unknown {kind} {name!r}; known {kind}s: {', '.join(sorted(registry))}",
                          hint=f"did you mean {close[0]!r}?" if close else None) from None
+    if isinstance(entry, str):
+        module, _, attr = entry.partition(":")
+        return getattr(importlib.import_module(module), attr)
+    return entry
+
+
+def check_arguments(kind: str, name: str, factory: Callable[..., Any], kwargs: Mapping[str, Any]) -> None:
+    """An InputError when ``kwargs`` do not fit ``factory``'s signature."""
     try:
-        return factory(**kwargs)
+        sig = inspect.signature(factory)
+    except (TypeError, ValueError):      # builtins without a signature: let the call decide
+        return
+    try:
+        sig.bind(**kwargs)
     except TypeError as exc:
-        raise InputError(f"{kind} {name!r}: {exc}") from None
+        accepted = [p.name for p in sig.parameters.values()
+                    if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name != "self"]
+        raise InputError(f"{kind} {name!r}: {exc}; it takes: {', '.join(accepted) or 'no options'}") from None
+
+
+def build(kind: str, registry: Mapping[str, Entry], name: str, **kwargs: Any) -> Any:
+    """``registry[name](**kwargs)`` with the errors described in the module docstring."""
+    factory = resolve(kind, registry, name)
+    check_arguments(kind, name, factory, kwargs)
+    return factory(**kwargs)

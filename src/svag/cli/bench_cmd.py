@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from svag.cli.common import check_outputs
+from svag.cli.validate import JSON_EXTS, check_input_dir, check_outputs
 from svag.errors import InputError
 
-EPILOG = """examples:
+EPILOG = """examples (from the project folder; gt_mot17.json from `svag data build`, see its --help):
   svag bench run gt_mot17.json --mot-root ../shared/data/mot \\
       --tracks ../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut --grounder kinematic
-  svag bench run gt_mot17.json --mot-root ../shared/data/mot --oracle-tracks --grounder kinematic --json scores.json
+  svag bench run gt_mot17.json --mot-root ../shared/data/mot --oracle-tracks --grounder kinematic --json bench_scores.json
 
 The trivial baselines (every track over its whole life; the single longest track) are always run."""
 
@@ -33,15 +32,21 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="protocols to report (default: both)")
     r.add_argument("--out", metavar="PRED.json", help="write the prediction of the last --grounder")
     r.add_argument("--json", metavar="FILE", help="write all scores as JSON")
-    r.add_argument("--force", action="store_true")
+    r.add_argument("--no-progress", action="store_true", help="no progress bars (also none from model loading)")
+    r.add_argument("--force", action="store_true", help="overwrite existing output files")
     r.set_defaults(func=run)
     p.set_defaults(func=lambda args: p.print_help() or 1)
 
 
 def run(args: argparse.Namespace) -> int:
-    from svag.bench import format_runs, run_benchmark, runs_to_json
+    from svag.io.atomic import atomic_outputs
+    from svag.run.bench import format_runs, run_benchmark, runs_to_json
     from svag.io.svag_json import read_svag, write_svag
-    check_outputs(args.force, args.out, args.json)
+    check_outputs(args.force, {"--out": (args.out, JSON_EXTS), "--json": (args.json, (".json",))},
+                  inputs={"GT": args.gt})
+    check_input_dir(args.mot_root, "--mot-root")
+    if args.tracks:
+        check_input_dir(args.tracks, "--tracks")
     gt = read_svag(args.gt, "gt")
     protocols = args.protocol or ["svag", "svag-strict"]
     from svag.cli.ground_cmd import parse_options
@@ -53,13 +58,15 @@ def run(args: argparse.Namespace) -> int:
         options.setdefault(name, {})[key] = value
     grounders = args.grounder or ["kinematic"]
     runs = run_benchmark(gt, args.mot_root, tracks_dir=None if args.oracle_tracks else args.tracks,
-                         grounders=grounders, grounder_args=options, protocols=protocols)
+                         grounders=grounders, grounder_args=options, protocols=protocols,
+                         progress=not args.no_progress)
     for protocol in protocols:
         print(format_runs(runs, protocol))
         print()
-    if args.out:
-        chosen = next(r for r in runs if r.name == grounders[-1])   # not a baseline run after it
-        write_svag(args.out, chosen.prediction, "pred", overwrite=args.force)
-    if args.json:
-        Path(args.json).write_text(json.dumps(runs_to_json(runs), indent=1))
+    with atomic_outputs(args.out, args.json) as (out_tmp, json_tmp):
+        if out_tmp is not None:
+            chosen = next(r for r in runs if r.name == grounders[-1])   # not a baseline run after it
+            write_svag(out_tmp, chosen.prediction, "pred", overwrite=True)
+        if json_tmp is not None:
+            json_tmp.write_text(json.dumps(runs_to_json(runs), indent=1))
     return 0

@@ -1,13 +1,10 @@
 """Helpers shared by the CLI subcommands."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from svag.errors import InputError
+from svag.cli.validate import check_outputs as _check_outputs
 
 
 def check_outputs(force: bool, *paths: str | None) -> None:
-    """Refuse to overwrite an existing output file unless ``--force`` was given."""
-    for out in paths:
-        if out and Path(out).exists() and not force:
-            raise InputError("output file exists; pass --force to overwrite it", file=out)
+    """Refuse to overwrite an existing output file unless ``--force`` was given; outputs must be
+    distinct files in writable folders (see :func:`svag.cli.validate.check_outputs`)."""
+    _check_outputs(force, list(paths))

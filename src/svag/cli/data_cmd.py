@@ -6,14 +6,17 @@ import json
 import sys
 from pathlib import Path
 
-from svag.cli.common import check_outputs
+from svag.cli.validate import JSON_EXTS, check_input_dir, check_input_file, check_outputs, non_negative_int
+from svag.errors import InputError
 
-BUILD_EPILOG = """examples:
-  svag data build svag/original/MOT17-training.json --mot-root mot/ --dataset MOT17 --out gt.json
-  svag data build svag/rephrased_with_qid/MOT17-training-doubled_qid.json --mot-root mot/ \\
-      --dataset MOT17 --queries rephrased --videos MOT17-02,MOT17-04 --out gt.json --report report.json
-  svag data build svag/original/MOT20-training.json --mot-root mot/ --dataset MOT20 \\
-      --videos MOT20-01 --strict --out gt.json
+BUILD_EPILOG = """examples (from the project folder):
+  svag data build ../shared/data/svag/original/MOT17-training.json --mot-root ../shared/data/mot \\
+      --dataset MOT17 --out gt.json
+  svag data build ../shared/data/svag/rephrased_with_qid/MOT17-training-doubled_qid.json \\
+      --mot-root ../shared/data/mot --dataset MOT17 --queries rephrased --videos MOT17-02,MOT17-04 \\
+      --out gt_rephrased.json --report report.json
+  svag data build ../shared/data/svag/original/MOT20-training.json --mot-root ../shared/data/mot \\
+      --dataset MOT20 --videos MOT20-01 --out gt_mot20.json
 
 Query ids: the QID of rephrased-layout files; 1, 2, ... by first appearance of (Video, text) for
 original-layout files (their QIDs repeat across videos). --report writes, among the counts, where
@@ -21,7 +24,7 @@ every query id comes from (file, rows, QIDs)."""
 
 LIST_EPILOG = """examples:
   svag data list ../shared/data
-  svag data list synth/ --json catalog.json"""
+  svag data list ../shared/data/svag --json catalog.json"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -48,7 +51,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="fail on any row that cannot be honoured exactly instead of reporting it")
     b.add_argument("--report", metavar="FILE", help="also write the full report (counts, examples, "
                                                     "query provenance) as JSON")
-    b.add_argument("--examples", type=int, default=3, metavar="N", help="examples printed per problem (default 3)")
+    b.add_argument("--examples", type=non_negative_int, default=3, metavar="N", help="examples printed per problem (default 3)")
     b.add_argument("--force", action="store_true", help="overwrite existing output files")
     b.set_defaults(func=run_build)
 
@@ -56,8 +59,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                          description="Detect SVAG JSON, SVAG-Bench rows, HC-STVG / VidSTG annotations, "
                                      "MOTChallenge sequences, tracker results and videos under PATH.",
                          epilog=LIST_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ls.add_argument("path", metavar="PATH")
-    ls.add_argument("--depth", type=int, default=4, help="folder levels to descend (default 4)")
+    ls.add_argument("path", metavar="PATH", help="a file or a folder to look through")
+    ls.add_argument("--depth", type=non_negative_int, default=4, help="folder levels to descend (default 4)")
     ls.add_argument("--json", metavar="FILE", help="also write the table as JSON")
     ls.add_argument("--force", action="store_true", help="overwrite an existing --json file")
     ls.set_defaults(func=run_list)
@@ -66,24 +69,33 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     from svag.data.build import build_ground_truth
+    from svag.io.atomic import atomic_outputs
     from svag.io.svag_json import write_svag
-    check_outputs(args.force, args.out, args.report)
+    check_outputs(args.force, {"--out": (args.out, JSON_EXTS), "--report": (args.report, (".json",))},
+                  inputs={f"ANNOTATIONS {i + 1}": a for i, a in enumerate(args.annotations)})
+    for a in args.annotations:
+        check_input_file(a, "annotation file")
+    check_input_dir(args.mot_root, "--mot-root")
     videos = [v.strip() for v in args.videos.split(",") if v.strip()] if args.videos else None
     data, report = build_ground_truth(args.annotations, args.mot_root, args.dataset, videos=videos,
                                       queries=args.queries, layout=args.layout, strict=args.strict)
-    write_svag(args.out, data, "gt", overwrite=args.force)
+    with atomic_outputs(args.out, args.report) as (out_tmp, report_tmp):
+        write_svag(out_tmp, data, "gt", overwrite=True)
+        if report_tmp is not None:
+            report_tmp.write_text(json.dumps(report.to_obj(), indent=1))
     print(report.format(examples=args.examples), file=sys.stderr)
-    if args.report:
-        Path(args.report).write_text(json.dumps(report.to_obj(), indent=1))
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
     from svag.data.catalog import catalog, catalog_to_obj, format_catalog
-    check_outputs(args.force, args.json)
+    from svag.io.atomic import write_text
+    check_outputs(args.force, {"--json": (args.json, (".json",))})
+    if not Path(args.path).exists():
+        raise InputError("not found", file=args.path)
     entries = catalog(args.path, max_depth=args.depth)
     print(format_catalog(entries) if entries else f"nothing supported found under {args.path}")
     if args.json:
-        Path(args.json).write_text(json.dumps(catalog_to_obj(entries), indent=1))
+        write_text(args.json, json.dumps(catalog_to_obj(entries), indent=1))
     return 0

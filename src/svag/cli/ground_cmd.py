@@ -5,18 +5,21 @@ import argparse
 import sys
 from pathlib import Path
 
-from svag.cli.common import check_outputs
+from dataclasses import replace
+
+from svag.cli.validate import (JSON_EXTS, VIDEO_EXTS, check_input_file, check_outputs, positive_float, positive_int,
+                               resize_factor)
 from svag.errors import InputError
 
-EPILOG = """examples:
-  svag ground video.mp4 "a person walks to the left" --out pred.json --render out.mp4
-  svag ground video.mp4 --queries queries.txt --out pred.json      one query per line
-  svag ground video.mp4 --queries GT.json --grounder videogem -O model=CLIP_DIR --heatmaps HM/ --out pred.json
-      training-free action heatmaps; `svag eval --protocol pointing GT.json HM/` scores them
-  svag ground ../shared/data/mot/MOT17-11 --tracks TRACKS.txt --queries GT.json --out PRED.json
-      ground over existing tracks (no pixels decoded); GT.json's dataset name, query ids and
-      texts for this video are reused, so PRED.json can be scored with `svag eval GT.json PRED.json`
+EPILOG = """examples (from the project folder):
+  svag ground ../shared/data/video/pets09-s2l1.avi "a person walks to the left" --out pred.json --render out.mp4
+  svag ground ../shared/data/mot/MOT17-02 --tracks ../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut/MOT17-02.txt --queries ../shared/data/svageval-parity/small/gt.json.gz --out pred17.json
+      ground over existing tracks (no pixels decoded); the ground truth's dataset name, query ids
+      and texts for this video are reused, so pred17.json can be scored with `svag eval`
+  With --grounder videogem -O model=CLIP_DIR --heatmaps HM/: training-free action heatmaps, one file
+      per query (`svag eval --protocol pointing GT.json HM/` scores them; --render overlays them)
 
+--queries FILE reads one query per line from a text file, or the queries on this video from SVAG JSON.
 VIDEO is a video file, a folder of frames or a MOTChallenge sequence folder (seqinfo.ini)."""
 
 
@@ -39,55 +42,60 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                                                    "to DIR/<video>/<query id>.npz (see svag.io.heatmaps)")
     p.add_argument("--grounder", default="kinematic", help="grounder (default: kinematic)")
     p.add_argument("--grounder-option", "-O", action="append", default=[], metavar="KEY=VALUE",
-                   help="grounder parameter, repeatable, e.g. -O threshold=0.5 -O window_mode=segments")
+                   help="grounder parameter, repeatable, e.g. -O threshold=0.5 -O window_mode=segments; "
+                        "a GROUNDER. prefix is allowed (-O mllm.shortlist=kinematic)")
     p.add_argument("--detector", default="motion", help="detector for pixels: motion (default; static cameras), "
                                                       "hog, or mot (the sequence's det/det.txt)")
-    p.add_argument("--tracker", default="bytetrack")
-    p.add_argument("--stride", type=int, default=1, help="use every n-th frame")
-    p.add_argument("--resize", type=float, help="scale frames by this factor before detection")
+    p.add_argument("--tracker", default="bytetrack", help="tracker that links detections (default: bytetrack)")
+    p.add_argument("--stride", type=positive_int, default=1, help="use every n-th frame (default 1)")
+    p.add_argument("--resize", type=resize_factor, help="scale frames by this factor (0 < f <= 4) before "
+                                                        "detection, e.g. 0.5")
     p.add_argument("--dataset", default=None, help="dataset name in the prediction (default: from --queries "
                                                    "JSON, else 'custom')")
     p.add_argument("--window-convention", choices=("svag", "toolkit"), default="svag",
                    help="svag: windows as 1-based inclusive frames [s, e] like the ground truth (default); "
                         "toolkit: [s-1, e] as the official SVAGEval toolkit compares them")
-    p.add_argument("--fps", type=float, help="frame rate, with --tracks when no video geometry is available")
+    p.add_argument("--fps", type=positive_float, help="frame rate of the video (default: the video's own; "
+                                                      "needed for a folder of plain frames)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse or store tracks of this video")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars (also none from model loading)")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from svag.io.atomic import atomic_outputs
     from svag.io.svag_json import write_svag
-    from svag.pipeline import GroundConfig, VideoGrounder, to_prediction
+    from svag.pipeline import GroundConfig, VideoGrounder, has_pixels, to_prediction
 
-    from svag.ground import PIXEL_GROUNDERS
-    check_outputs(args.force, args.out, args.render)
+    # -- validate everything first: arguments, outputs, inputs, queries, the video's header -------
     video = Path(args.video)
     if not video.exists():
         raise InputError("video not found", file=str(video))
-    grounder_args = parse_options(args.grounder_option)
-    if args.grounder in PIXEL_GROUNDERS:
-        grounder_args.setdefault("video", str(video))
-    elif args.heatmaps:
-        raise InputError(f"--heatmaps needs a heatmap grounder ({', '.join(sorted(PIXEL_GROUNDERS))}), "
-                         f"not {args.grounder!r}")
-    config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
-                          grounder_args=grounder_args,
-                          detector_args={"path": str(video / "det" / "det.txt")} if args.detector == "mot" else {},
-                          stride=args.stride, resize=args.resize, cache_dir="" if args.no_cache else None)
-    vg = VideoGrounder(config)
+    check_outputs(args.force, {"--out": (args.out, JSON_EXTS), "--render": (args.render, VIDEO_EXTS)},
+                  inputs={"VIDEO": video, "--tracks": args.tracks, "--queries": args.queries})
     if args.tracks:
-        scene = vg.scene_from_tracks(args.tracks, video, fps=args.fps)
-    else:
-        scene = vg.scene_from_video(video, progress=not args.no_progress)
-    dataset, specs = _query_specs(args, video, scene.num_frames)
-    from svag.ground.appearance import is_colour_word
-    from svag.pipeline import has_pixels, parse_all
-    parsed = parse_all([s.text for s in specs])
-    if any(is_colour_word(a) for q in parsed for a in q.attributes) and has_pixels(video):
-        scene = vg.with_colours(scene, video)
-    results = vg.ground(scene, parsed)
+        check_input_file(args.tracks, "--tracks")
+    dataset, specs = _query_specs(args, video)
+    pixels = has_pixels(video)
+    if args.render and not pixels:
+        raise InputError("--render needs the video's pixels (a video file, frames or a MOT folder with img1/)",
+                         file=str(video))
+    config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
+                          grounder_args=grounder_options(args.grounder, args.grounder_option),
+                          detector_args={"path": str(video / "det" / "det.txt")} if args.detector == "mot" else {},
+                          stride=args.stride, resize=args.resize, fps=args.fps,
+                          cache_dir="" if args.no_cache else None)
+    vg = VideoGrounder(config)   # checks the grounder's name and options
+    _check_heatmap_options(args, vg.grounder, specs, pixels, video)
+    if not args.tracks:
+        _check_pixel_stages(config, video, pixels)
+
+    # -- work ---------------------------------------------------------------------------------------
+    scene = vg.prepare(video, tracks=args.tracks, progress=not args.no_progress,
+                       prompts=[s.text for s in specs])       # for detectors that take text prompts
+    specs = [s if s.video_length else replace(s, video_length=scene.num_frames) for s in specs]
+    results = vg.ground(scene, [s.text for s in specs])
     for spec, res in zip(specs, results):
         line = f"{spec.query_id}: {spec.text!r} -> {res.query.describe()}"
         line += f"\n    {len(res.groundings)} tracks: " + ", ".join(
@@ -96,27 +104,48 @@ def run(args: argparse.Namespace) -> int:
         print(line)
         for note in res.notes:
             print(f"    note: {note}", file=sys.stderr)
-    fps = vg.times.fps()
+    fps = vg.times.rates()
     if vg.times.frames:
         print("speed: " + ", ".join(f"{k} {v:.0f} fps" for k, v in fps.items()))
-    if args.out:
-        pred = to_prediction(dataset, list(zip(specs, results)), window_convention=args.window_convention)
-        write_svag(args.out, pred, "pred", overwrite=args.force)
-        print(f"wrote {args.out}")
-    maps = _write_heatmaps(args, vg, scene, specs, results)
-    if args.render:
-        from svag.video.render import render_groundings
-        render_groundings(video, args.render, list(zip(specs, results)), stride=config.stride, heatmaps=maps)
-        print(f"wrote {args.render}")
+    maps = _heatmaps(args, vg.grounder, scene, specs, results)
+    # both outputs appear together at the end, or neither (a failed render leaves no prediction)
+    with atomic_outputs(args.out, args.render) as (out_tmp, render_tmp):
+        if out_tmp is not None:
+            pred = to_prediction(dataset, list(zip(specs, results)), window_convention=args.window_convention)
+            write_svag(out_tmp, pred, "pred", overwrite=True)
+        if render_tmp is not None:
+            from svag.video.render import render_groundings
+            render_groundings(scene.frames or video, render_tmp, list(zip(specs, results)), stride=config.stride,
+                              progress=not args.no_progress, fps=scene.fps, heatmaps=maps)
+    for out in (args.out, args.render):
+        if out:
+            print(f"wrote {out}")
     return 0
 
 
-def _write_heatmaps(args: argparse.Namespace, vg, scene, specs, results):  # type: ignore[no-untyped-def]
-    """Heatmaps of a heatmap grounder, one per query (None for other grounders); written to
+def _check_heatmap_options(args: argparse.Namespace, grounder, specs, pixels: bool,  # type: ignore[no-untyped-def]
+                           video: Path) -> None:
+    """Before any work: --heatmaps needs a heatmap grounder and no existing heatmap file (unless
+    --force); a grounder that reads pixels needs a video with frames."""
+    if args.heatmaps and not hasattr(grounder, "heatmaps"):
+        raise InputError(f"--heatmaps needs a heatmap grounder (videogem), not {args.grounder!r}")
+    if getattr(grounder, "needs_pixels", False) and not pixels:
+        raise InputError(f"the {args.grounder} grounder reads the video's pixels: give a video file, a folder of "
+                         "frames or a MOT sequence folder with img1/", file=str(video))
+    if args.heatmaps and not args.force:
+        from svag.io.heatmaps import heatmap_path
+        for spec in specs:
+            path = heatmap_path(args.heatmaps, spec.video_name, spec.query_id)
+            if path.exists():
+                raise InputError("heatmap file exists (use --force to overwrite)", file=str(path))
+
+
+def _heatmaps(args: argparse.Namespace, grounder, scene, specs, results):  # type: ignore[no-untyped-def]
+    """A heatmap grounder's heatmaps, one per query (None for other grounders); written to
     --heatmaps DIR when given."""
-    if not hasattr(vg.grounder, "heatmaps"):
+    if not hasattr(grounder, "heatmaps") or not (args.heatmaps or args.render):
         return None
-    maps = [vg.grounder.heatmaps(scene, res.query) for res in results]
+    maps = [grounder.heatmaps(scene, res.query) for res in results]
     if args.heatmaps:
         from svag.io.heatmaps import write_heatmaps
         for spec, hm in zip(specs, maps):
@@ -124,6 +153,24 @@ def _write_heatmaps(args: argparse.Namespace, vg, scene, specs, results):  # typ
             write_heatmaps(args.heatmaps, spec.video_name, spec.query_id, hm, overwrite=args.force)
         print(f"wrote {len(maps)} heatmap files to {args.heatmaps}")
     return maps
+
+
+def _check_pixel_stages(config, video: Path, pixels: bool) -> None:  # type: ignore[no-untyped-def]
+    """Before decoding: the detector and tracker exist and take their options, and the video
+    opens and decodes its first frame (or, for ``--detector mot``, det/det.txt exists)."""
+    from svag.detect import build_detector
+    from svag.track import build_tracker
+    build_detector(config.detector, **config.detector_args)
+    build_tracker(config.tracker, **config.tracker_args)
+    if pixels:
+        from svag.video.reader import open_video
+        open_video(video, stride=config.stride, resize=config.resize)
+    elif config.detector == "mot":
+        check_input_file(config.detector_args["path"], "--detector mot: det.txt")
+    else:
+        raise InputError("no video frames found: expected a video file, a folder of frame images, or a MOT "
+                         "sequence folder with img1/ (use --detector mot for det/det.txt, or --tracks FILE)",
+                         file=str(video))
 
 
 def parse_options(items: list[str]) -> dict:
@@ -142,13 +189,30 @@ def parse_options(items: list[str]) -> dict:
     return out
 
 
-def _query_specs(args: argparse.Namespace, video: Path, num_frames: int):  # type: ignore[no-untyped-def]
+def grounder_options(grounder: str, items: list[str]) -> dict:
+    """``-O KEY=VALUE`` or ``-O GROUNDER.KEY=VALUE`` (the prefix must name ``--grounder``)."""
+    out = {}
+    for key, value in parse_options(items).items():
+        prefix, dot, rest = key.partition(".")
+        if dot:
+            if prefix != grounder:
+                raise InputError(f"-O {key}=...: the option is for grounder {prefix!r}, but --grounder is {grounder!r}")
+            key = rest
+        out[key] = value
+    return out
+
+
+def _query_specs(args: argparse.Namespace, video: Path):  # type: ignore[no-untyped-def]
+    """The queries to ground and the prediction's dataset name, checked before any work. Texts
+    given on the command line or in a text file get ``video_length`` 0 (filled in from the
+    scene later)."""
     from svag.pipeline import QuerySpec
+    num_frames = 0
     name = args.video_name or _video_name(video)
     specs: list[QuerySpec] = [QuerySpec(t, i + 1, name, num_frames) for i, t in enumerate(args.query)]
     dataset = args.dataset or "custom"
     if args.queries:
-        path = Path(args.queries)
+        path = check_input_file(args.queries, "--queries")
         if path.suffix in (".json", ".gz"):
             from svag.io.svag_json import read_svag
             data = read_svag(path, "gt")
@@ -167,17 +231,16 @@ def _query_specs(args: argparse.Namespace, video: Path, num_frames: int):  # typ
             dataset = args.dataset or picked[0][0]
             specs += [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for _, q in picked]
         else:
-            try:
-                lines = [ln.strip() for ln in path.read_text().splitlines()]
-            except OSError as exc:
-                raise InputError(f"cannot read queries: {exc}", file=str(path)) from None
+            lines = [ln.strip() for ln in read_query_lines(path)]
             start = len(specs)
             specs += [QuerySpec(t, start + i + 1, name, num_frames) for i, t in enumerate(ln for ln in lines if ln)]
     if not specs:
-        raise InputError("no query given: pass query texts or --queries FILE")
+        raise InputError("no query given: pass query texts or --queries FILE"
+                         + (" (the --queries file has no query)" if args.queries else ""),
+                         file=args.queries or None)
+    from svag.language.parser import check_query
     for s in specs:
-        if not s.text.strip():
-            raise InputError("empty query", query=s.query_id)
+        check_query(s.text, s.query_id)
     return dataset, specs
 
 
@@ -192,3 +255,13 @@ def _aliases(video: Path) -> set[str]:
         seq = read_seqinfo(video).name
         names |= {seq, seq.rsplit("-", 1)[0] if seq.count("-") >= 2 else seq}
     return names
+
+
+def read_query_lines(path: Path) -> list[str]:
+    """The lines of a query text file (UTF-8; a byte-order mark is dropped)."""
+    try:
+        return path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"queries must be UTF-8 text (byte {exc.start} is not)", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read queries: {exc.strerror or exc}", file=str(path)) from None

@@ -21,19 +21,27 @@ SUBCOMMANDS: dict[str, str] = {
     "bench": "svag.cli.bench_cmd",
     "demo": "svag.cli.demo_cmd",
     "train": "svag.cli.train_cmd",
+    "report": "svag.cli.report_cmd",
 }
+
+
+TRACKER = "../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut"
+EPILOG = f"""examples (run from the project folder, with the data pack in ../shared/data):
+  svag eval ../shared/data/svageval-parity/small/gt.json.gz ../shared/data/svageval-parity/small/pred.json.gz --json scores.json
+  svag eval --protocol mot ../shared/data/mot/MOT17-02 {TRACKER}/MOT17-02.txt
+  svag data build ../shared/data/svag/original/MOT17-training.json --mot-root ../shared/data/mot \\
+      --dataset MOT17 --videos MOT17-02,MOT17-05 --out gt_mot17.json
+  svag bench run gt_mot17.json --mot-root ../shared/data/mot --tracks {TRACKER} --grounder kinematic
+  svag synth --out synth/ --videos 2 --frames 100
+  svag ground synth/SYNTH-01 "a person walks to the left" --render out.mp4 --out pred.json
+  svag report ../shared/data/svageval-parity/small/gt.json.gz ../shared/data/svageval-parity/small/pred.json.gz --out small.html
+  svag demo"""
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="svag", description="Spatio-temporal Video Action Grounding toolkit.",
-        epilog="examples:\n  svag eval gt.json pred.json --json scores.json\n"
-               "  svag eval --protocol mot MOT17-02/ tracker/MOT17-02.txt\n"
-               "  svag data build MOT17-training.json --mot-root mot/ --dataset MOT17 --out gt.json\n"
-               "  svag synth --out synth/ --videos 10 --frames 300\n"
-               "  svag ground video.mp4 \"a person walks to the left\" --render out.mp4 --out pred.json\n"
-               "  svag bench run gt.json --mot-root mot/ --tracks tracker_results/ --grounder kinematic\n"
-               "  svag demo",
+        epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"svag {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -59,27 +67,35 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
+    if getattr(args, "no_progress", False):
+        from svag.cli.validate import silence_progress
+        silence_progress()
     try:
-        with warnings.catch_warnings(record=True) as caught:   # shown as plain lines, below
+        with warnings.catch_warnings():   # shown at once as plain lines, each text once
             warnings.simplefilter("always", UserWarning)
-            code = int(args.func(args) or 0)
-        for w in _unique(caught):
-            print(f"svag {args.command}: warning: {w}", file=sys.stderr)
-        return code
+            warnings.showwarning = _warning_printer(args.command)
+            return int(args.func(args) or 0)
     except SvagError as exc:
         print(f"svag {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:   # the system refused (disk full, permissions): not a bug, no traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"svag {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
 
 
-def _unique(caught: list) -> list[str]:
-    seen: list[str] = []
-    for w in caught:
-        if issubclass(w.category, UserWarning) and str(w.message) not in seen:
-            seen.append(str(w.message))
-    return seen
+def _warning_printer(command: str):  # type: ignore[no-untyped-def]
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None):  # type: ignore[no-untyped-def]
+        text = str(message)
+        if issubclass(category, UserWarning) and text not in seen:
+            seen.add(text)
+            print(f"svag {command}: warning: {text}", file=sys.stderr, flush=True)
+    return show
 
 
 if __name__ == "__main__":

@@ -7,16 +7,18 @@ import json
 import time
 from pathlib import Path
 
-from svag.cli.common import check_outputs
+from svag.cli.validate import check_input_dir, check_outputs, non_negative_float, positive_int
 from svag.errors import InputError
+from svag.train.samples import load_samples  # noqa: F401  (also imported from here by benchmarks)
 
-EPILOG = """examples:
-  svag train svag/original/MOT17-training.json svag/rephrased_with_qid/MOT17-training-doubled_qid.json \\
-      svag/original/MOT20-training.json --mot-root mot/ --dataset MOT17 --out learned.pt
-  svag train svag/original/MOT17-training.json --mot-root mot/ --dataset MOT17 --out fold.pt \\
-      --val-videos MOT17-09
-  svag train svag/original/MOT17-training.json svag/rephrased_with_qid/MOT17-training-doubled_qid.json \\
-      --mot-root mot/ --dataset MOT17 --out learned.pt --cv --tracks trackers/RUN/ --cv-json cv.json
+EPILOG = """examples (from the project folder):
+  svag train ../shared/data/svag/original/MOT17-training.json \\
+      ../shared/data/svag/rephrased_with_qid/MOT17-training-doubled_qid.json \\
+      --mot-root ../shared/data/mot --dataset MOT17 --out learned.pt
+  svag train ../shared/data/svag/original/MOT17-training.json --mot-root ../shared/data/mot --dataset MOT17 \\
+      --out fold.pt --val-videos MOT17-09
+  svag train ../shared/data/svag/original/MOT17-training.json --mot-root ../shared/data/mot --dataset MOT17 \\
+      --out learned_cv.pt --cv --tracks ../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut --cv-json cv.json
 
 Positives of a query are its annotated tracks (label 1 inside their windows), negatives every other
 MOT gt track of the video. --train-tracks DIR adds the same queries over a tracker's tracks (what the
@@ -36,13 +38,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mot-root", required=True, help="folder of MOT sequence folders (seqinfo.ini, gt/gt.txt)")
     p.add_argument("--dataset", required=True, help="dataset name of the ground truth (e.g. MOT17)")
     p.add_argument("--out", required=True, metavar="CKPT.pt", help="checkpoint to write")
-    p.add_argument("--epochs", type=int, default=6)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=positive_int, default=6, help="training epochs (default 6)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     p.add_argument("--val-videos", metavar="V1,V2", help="videos held out of training (threshold tuned on them)")
     p.add_argument("--train-tracks", metavar="DIR", action="append", default=[],
                    help="also train on a tracker's tracks: folder of <VIDEO>.txt (repeatable)")
-    p.add_argument("--rank-weight", type=float, default=0.0, help="weight of the ranking loss (default 0: off)")
-    p.add_argument("--negatives", type=int, default=12, help="negative tracks sampled per query and step")
+    p.add_argument("--rank-weight", type=non_negative_float, default=0.0, help="weight of the ranking loss (default 0: off)")
+    p.add_argument("--negatives", type=positive_int, default=12,
+                   help="negative tracks sampled per query and step (default 12)")
     p.add_argument("--cv", action="store_true", help="leave-one-video-out cross-validation first")
     p.add_argument("--tracks", metavar="DIR", help="tracker results <VIDEO>.txt for --cv")
     p.add_argument("--cv-json", metavar="FILE", help="write the cross-validation result as JSON")
@@ -50,39 +53,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def load_samples(files: list[str], mot_root: str, dataset: str, train_tracks: list[str] | None = None
-                 ) -> tuple[list, list[dict]]:
-    """Training samples of all files (queries merged per video, repeated texts once), on the MOT
-    gt tracks and, with ``train_tracks``, on those trackers' tracks too; and a description of the
-    training data for the checkpoint."""
-    from svag.core.types import SvagData
-    from svag.data.build import build_ground_truth
-    from svag.ground.learned_data import build_samples, tracker_samples
-    datasets, described = [], []
-    for f in files:
-        gt, report = build_ground_truth(f, mot_root, dataset)
-        datasets.extend(gt.datasets)
-        described.append({"file": Path(f).name, "videos": sorted(report.videos),
-                          "queries": report.totals["queries"]})
-    gt = SvagData(tuple(datasets))
-    samples = build_samples(gt, mot_root)
-    if train_tracks:
-        for d in train_tracks:
-            if not Path(d).is_dir():
-                raise InputError("--train-tracks expects a folder of <VIDEO>.txt tracker results", file=d)
-        extra = tracker_samples(gt, mot_root, list(train_tracks))
-        if not extra:
-            raise InputError(f"no tracker result file for any training video in {list(train_tracks)}")
-        samples += extra
-        described.append({"tracker_tracks": [Path(d).name for d in train_tracks],
-                          "videos": [s.name for s in extra]})
-    return samples, described
-
-
 def run(args: argparse.Namespace) -> int:
-    from svag.ground.learned_model import (best_threshold, cross_validate, fit, format_cv, save_checkpoint,
-                                           track_scores)
-    check_outputs(args.force, args.out, args.cv_json)
+    from svag.ground.learned_model import save_checkpoint
+    from svag.train.learned import best_threshold, cross_validate, fit, format_cv, track_scores
+    check_outputs(args.force, {"--out": (args.out, (".pt",)), "--cv-json": (args.cv_json, (".json",))},
+                  inputs={f"ANNOTATIONS {i + 1}": a for i, a in enumerate(args.annotations)})
+    check_input_dir(args.mot_root, "--mot-root")
     if args.epochs < 1:
         raise InputError(f"--epochs must be at least 1, got {args.epochs}")
     if args.negatives < 1:
@@ -106,8 +82,9 @@ def run(args: argparse.Namespace) -> int:
         cv_threshold = result["cv_threshold"]
         print(f"threshold tuned on the held-out folds: {cv_threshold:.2f}")
         if args.cv_json:
-            Path(args.cv_json).parent.mkdir(parents=True, exist_ok=True)
-            Path(args.cv_json).write_text(json.dumps(result, indent=1))
+            from svag.io.atomic import write_text
+            write_text(args.cv_json, json.dumps(result, indent=1))
+            print(f"wrote {args.cv_json} (complete; training the final model next)")
     val = [v for v in (args.val_videos or "").split(",") if v]
     unknown = [v for v in val if v not in {s.name for s in samples}]
     if unknown:

@@ -299,6 +299,11 @@ def build_from_rows(rows_by_file: dict[str, list[BenchRow]], mot_root: PathLike,
         _note_ambiguous_qids(selected, report)
 
     collected = _collect(selected, mot_root, report)
+    if selected and not collected.tracks and report.problems().get("no_sequence"):
+        missing = sorted({r.video for r in selected})
+        raise InputError(f"none of the annotated videos ({', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}) "
+                         "has a sequence folder <VIDEO>/ with gt/gt.txt here; is this the MOT root?",
+                         file=str(mot_root))
     video_ids = {v: i + 1 for i, v in enumerate(dict.fromkeys(r.video for r in rows))}
     qids = _query_ids(rows, report.layout)
     out = [_make_query(key, by_id, qids[key], video_ids[key[0]], collected, kinds.get(key), report)

@@ -1,7 +1,9 @@
 """MOTChallenge sequence folders: ``<SEQ>/seqinfo.ini``, ``gt/gt.txt``, ``det/det.txt``.
 
 Thin, lazy wrappers over :mod:`svag.io.mot`: a :class:`MotSequence` knows its files and reads
-them on demand into :class:`~svag.core.types.Detections`.
+them on demand into :class:`~svag.core.types.Detections`. The one sequence type of svag: the
+loaders, the benchmark runner, training and the MOT evaluation (:mod:`svag.eval.mot_protocol`)
+all use it.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ _VARIANTS = ("FRCNN", "SDP", "DPM")
 class MotSequence:
     name: str
     path: Path
+    gt_override: Path | None = None      # a ground-truth file outside the usual gt/gt.txt
 
     @property
     def seqinfo_path(self) -> Path:
@@ -35,7 +38,15 @@ class MotSequence:
 
     @property
     def gt_path(self) -> Path:
-        return self.path / "gt" / "gt.txt"
+        return self.gt_override if self.gt_override is not None else self.path / "gt" / "gt.txt"
+
+    gt_file = gt_path
+
+    @property
+    def ini_name(self) -> str | None:
+        """``name=`` in seqinfo.ini (e.g. MOT17-02-FRCNN), if any."""
+        info = self.info()
+        return info.name if info and info.name else None
 
     @property
     def det_path(self) -> Path:

@@ -21,10 +21,10 @@ from svag.detect.mot_file import MotFileDetector, normalise_scores, read_detecti
 from svag.detect.motion import MotionDetector
 from svag.detect.nms import nms
 
-DETECTORS: dict[str, Callable[..., Detector]] = {
-    "mot": MotFileDetector,
-    "hog": HogDetector,
-    "motion": MotionDetector,
+DETECTORS: dict[str, str | Callable[..., Detector]] = {
+    "mot": "svag.detect.mot_file:MotFileDetector",
+    "hog": "svag.detect.hog:HogDetector",
+    "motion": "svag.detect.motion:MotionDetector",
 }
 DEFAULT_DETECTOR = "motion"
 

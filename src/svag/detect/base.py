@@ -9,6 +9,10 @@ A detector turns one decoded :class:`~svag.video.reader.Frame` into a :class:`Fr
 Constructors only store their keyword parameters (scikit-learn style); per-video state lives in
 trailing-underscore attributes and is created by ``reset()`` (called on first use if needed).
 Scores are in [0, 1] for every detector, so one tracker setting serves them all.
+
+Prompts (optional capability): a detector that finds what it is told (an open-vocabulary model)
+has ``set_prompts(texts)``; the pipeline gives it the query texts before the first frame
+(:func:`supports_prompts`). Detectors without it ignore the queries.
 """
 from __future__ import annotations
 
@@ -72,6 +76,15 @@ class Detector(Protocol):
     def reset(self) -> None: ...
 
     def detect(self, frame: Frame) -> FrameDetections: ...
+
+
+class PromptableDetector(Detector, Protocol):
+    def set_prompts(self, texts: list[str]) -> None: ...
+
+
+def supports_prompts(detector: object) -> bool:
+    """Whether the detector accepts text prompts (``set_prompts``)."""
+    return callable(getattr(detector, "set_prompts", None))
 
 
 def concat_extras(parts: list[Mapping[str, np.ndarray] | None], sizes: list[int]) -> dict[str, np.ndarray] | None:

@@ -32,13 +32,14 @@ from scipy.optimize import linear_sum_assignment
 
 from svag.core.boxes import iou_matrix
 from svag.core.types import Detections
+from svag.data.mot_seq import MotSequence
 from svag.errors import InputError
 from svag.eval.clear import clear_fields, clear_sequence, combine_clear
 from svag.eval.hota import HotaCounts, combine_hota, hota_fields, hota_sequence
 from svag.eval.identity import combine_identity, identity_fields, identity_sequence
 from svag.eval.result import EvalResult
 from svag.eval.sequence import EPS, BoxIndex, EdgeGroups, SequenceData, bipartite_components
-from svag.io.mot import read_mot_gt, read_mot_results, read_seqinfo
+from svag.io.mot import read_mot_gt, read_mot_results
 
 PathLike = str | os.PathLike
 BENCHMARKS = ("MOT15", "MOT16", "MOT17", "MOT20")
@@ -212,24 +213,9 @@ def _edge_components(eg: np.ndarray, et: np.ndarray) -> np.ndarray:
 # finding sequences and tracker files
 
 
-@dataclass(frozen=True)
-class MotSequence:
-    """One MOTChallenge sequence on disk."""
-
-    name: str
-    gt_file: Path
-    seqinfo: Path | None = None
-    ini_name: str | None = None      # ``name=`` in seqinfo.ini (e.g. MOT17-02-FRCNN)
-    length: int | None = None        # ``seqLength`` in seqinfo.ini
-
-
 def _sequence_at(gt_file: Path, name: str) -> MotSequence:
     seq_dir = gt_file.parent.parent if gt_file.parent.name == "gt" else gt_file.parent
-    ini = seq_dir / "seqinfo.ini"
-    if ini.is_file():
-        info = read_seqinfo(ini)
-        return MotSequence(name, gt_file, ini, info.name, info.length)
-    return MotSequence(name, gt_file)
+    return MotSequence(name, seq_dir, None if gt_file == seq_dir / "gt" / "gt.txt" else gt_file)
 
 
 def find_sequences(gt: PathLike) -> list[MotSequence]:
@@ -332,7 +318,7 @@ def load_sequence(seq: MotSequence, tracker_file: Path, benchmark: str | None,
     """Read, check and preprocess one sequence; returns it with the benchmark used."""
     gt = read_mot_gt(seq.gt_file)
     tr = read_mot_results(tracker_file)
-    length = seq.length
+    length = seq.length()
     if length is None:
         length = int(max(gt.frames.max(initial=0), tr.frames.max(initial=0)))
         if notes is not None:

@@ -26,14 +26,14 @@ import numpy as np
 
 from svag.core.types import Dataset, Detections, Query, SvagData, Track
 from svag.errors import InputError
-from svag.eval.hota import HotaCounts, HotaMatches, combine_hota, hota_fields, hota_segments
-from svag.eval.result import EvalResult
+from svag.eval.hota import HotaCounts, HotaMatches, combine_hota, hota_arrays, hota_fields, hota_segments
+from svag.eval.result import ComparedWindows, EvalResult, QueryRecord, TrackPair
 from svag.eval.sequence import SequenceData
-from svag.eval.temporal import average_precisions, recall_ious
+from svag.eval.svag_pairing import pair_official, pair_strict, unpaired_reason
+from svag.eval.temporal import RECALL_KS, THRESHOLDS, RecallDetail, average_precisions, recall_detail
 
 PROTOCOLS = ("svag", "svag-strict")
-PAIR_ALPHA = 0.5
-MAP_THRESHOLDS = np.round(np.linspace(0.1, 0.95, 18), 2)
+MAP_THRESHOLDS = THRESHOLDS            # 0.10, 0.15, ..., 0.95: defined once, in eval.temporal
 RECALL_THRESHOLDS = (0.1, 0.3, 0.5, 0.7)
 HOTA_KEYS = ("HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe", "AssPr", "LocA")
 TEMPORAL_KEYS = ("mIoU",) + tuple(f"R{k}@{t}" for k in (1, 5, 10) for t in (0.1, 0.3, 0.5))
@@ -161,71 +161,27 @@ def _layout(pairs: list[_QueryPair]) -> _Layout:
 
 
 # ----------------------------------------------------------------------------------------------
-# pairing ground-truth tracks with predicted tracks
+# pairing ground-truth tracks with predicted tracks (svag_pairing.py)
 
 
-def _query_matches(lay: _Layout, k: int, mask: np.ndarray) -> np.ndarray:
-    """Indices of the matches (at alpha 0.5) inside query k's frames, in frame order."""
-    start = lay.offsets[k]
-    end = start + lay.pairs[k].gt.video_length
-    lo, hi = np.searchsorted(lay.matches.frame, [start, end])
-    idx = np.arange(lo, hi)
-    return idx[mask[lo:hi]]
+@dataclass
+class _Pairing:
+    pred: list[list[int | None]]          # per query, per gt track: global pred id
+    reason: list[list[str | None]]        # why None
 
 
-def _vote(candidates: np.ndarray) -> int:
-    """Most frequent value; ties go to the value seen first."""
-    vals, first, counts = np.unique(candidates, return_index=True, return_counts=True)
-    best = counts == counts.max()
-    return int(vals[best][np.argmin(first[best])])
-
-
-def _pairs_official(lay: _Layout) -> list[list[int | None]]:
-    """SVAGEval's pairing: for each ground-truth track, the prediction with the most votes in the
-    frames where the track has a box and the ground-truth row at the track's (smallest) position
-    in the frame is matched; every prediction matched in such a frame votes."""
-    m = lay.matches
-    ok = m.at(PAIR_ALPHA)
-    seq = lay.seq
-    pos = np.arange(len(seq.gt_id)) - seq.gt_ptr[seq.gt_frame]
-    key = np.full(max(seq.num_gt_ids, 1), np.iinfo(np.int64).max)
-    np.minimum.at(key, seq.gt_id, pos)
-    by_id = np.argsort(seq.gt_id, kind="stable")
-    bounds = np.searchsorted(seq.gt_id[by_id], np.arange(seq.num_gt_ids + 1))
-    rows_of = [by_id[bounds[i]:bounds[i + 1]] for i in range(seq.num_gt_ids)]
-    out: list[list[int | None]] = []
-    for k, pair in enumerate(lay.pairs):
-        row: list[int | None] = [None] * len(pair.gt.tracks)
-        out.append(row)
-        if lay.counts.num_tracker_dets[k] == 0 or lay.counts.num_gt_dets[k] == 0:
-            continue
-        idx = _query_matches(lay, k, ok)
-        if len(idx) == 0:
-            continue
-        frames, gpos, tids = m.frame[idx], m.gt_pos[idx], m.tr_id[idx]
-        for j, gid in enumerate(lay.gt_tracks[k]):
-            if gid < 0:
-                continue
-            own = seq.gt_frame[rows_of[gid]]           # frames where this track has a box
-            sel = np.intersect1d(frames[gpos == key[gid]], own)
-            if len(sel) == 0:
-                continue
-            row[j] = _vote(tids[np.isin(frames, sel)])
+def _pairing(lay: _Layout, strict: bool) -> _Pairing:
+    if strict:
+        best, key = pair_strict(lay.seq, lay.matches), None
+    else:
+        best, key = pair_official(lay.seq, lay.matches)
+    out = _Pairing([], [])
+    for k, gids in enumerate(lay.gt_tracks):
+        has_pred = bool(lay.counts.num_tracker_dets[k] > 0)
+        reasons = [unpaired_reason(g, best, key, has_pred) for g in gids]
+        out.reason.append(reasons)
+        out.pred.append([int(best[g]) if r is None else None for g, r in zip(gids, reasons)])
     return out
-
-
-def _pairs_strict(lay: _Layout) -> list[list[int | None]]:
-    """Each ground-truth track gets the prediction matched to it in the most frames at alpha 0.5
-    (ties: the one matched first)."""
-    m = lay.matches
-    ok = np.flatnonzero(m.at(PAIR_ALPHA))
-    by_gt: dict[int, np.ndarray] = {}
-    if len(ok):
-        order = ok[np.argsort(m.gt_id[ok], kind="stable")]
-        cuts = np.flatnonzero(np.diff(m.gt_id[order])) + 1
-        for grp in np.split(order, cuts):
-            by_gt[int(m.gt_id[grp[0]])] = m.tr_id[grp]
-    return [[(_vote(by_gt[g]) if g in by_gt else None) for g in lay.gt_tracks[k]] for k in range(len(lay.pairs))]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -267,14 +223,16 @@ class _TemporalAcc:
     ap_items: list[tuple[list[np.ndarray], list[np.ndarray]]] = field(default_factory=list)
     query_of: list[int] = field(default_factory=list)      # the query of each unit
     ap_query_of: list[int] = field(default_factory=list)
+    labels: list[tuple[Any, Any]] = field(default_factory=list)   # (gt track id, pred track id) of each unit
 
     def add(self, preds: np.ndarray, gts: np.ndarray, ap_preds: list[np.ndarray] | None,
-            ap_gts: list[np.ndarray], query: int) -> None:
+            ap_gts: list[np.ndarray], query: int, label: tuple[Any, Any]) -> None:
         """R1/R5/R10 compare ``preds`` with ``gts``; AP pools ``ap_preds`` against ``ap_gts``
         (``None``: the unit has no AP, as a query without any predicted window officially).
         Every query weighs the same: the units of a query share its weight."""
         self.items.append((preds, gts))
         self.query_of.append(query)
+        self.labels.append(label)
         if ap_preds is not None:
             self.ap_items.append((ap_preds, ap_gts))
             self.ap_query_of.append(query)
@@ -288,21 +246,25 @@ class _TemporalAcc:
         w = 1.0 / counts[inv]
         return w / w.sum()
 
-    def recall(self) -> np.ndarray:
-        """(units, 3): the IoU that R1 (and mIoU), R5 and R10 read."""
+    def recall(self) -> RecallDetail:
+        """Per unit, the IoU that R1 (and mIoU), R5 and R10 read, and the windows compared."""
         if not self.items:
-            return np.zeros((0, 3))
-        return recall_ious(self.items, (1, 5, 10), rank=self.rank)
+            return RecallDetail(np.zeros((0, 3)), np.zeros((0, 3, 2)), np.zeros((0, 3, 2)))
+        return recall_detail(self.items, RECALL_KS, rank=self.rank)
 
-    def fields(self, recall: np.ndarray) -> dict[str, float]:
+    def aps(self) -> np.ndarray:
+        """(AP units, thresholds): the AP of every unit that has one."""
+        if not self.ap_items:
+            return np.zeros((0, len(MAP_THRESHOLDS)))
+        return average_precisions(self.ap_items, MAP_THRESHOLDS, rank=self.rank, max_windows=self.max_ap_windows)
+
+    def fields(self, recall: np.ndarray, aps: np.ndarray) -> dict[str, float]:
         w = self._weights(self.query_of)
         out = {"mIoU": 100.0 * float(w @ recall[:, 0]) if len(recall) else 0.0}
         for i, name in enumerate(("R1", "R5", "R10")):
             for t in RECALL_THRESHOLDS:
                 out[f"{name}@{t}"] = 100.0 * float(w @ (recall[:, i] >= t)) if len(recall) else 0.0
-        ap = (self._weights(self.ap_query_of) @ average_precisions(
-                  self.ap_items, MAP_THRESHOLDS, rank=self.rank, max_windows=self.max_ap_windows)
-              if self.ap_items else np.zeros(len(MAP_THRESHOLDS)))
+        ap = self._weights(self.ap_query_of) @ aps if len(aps) else np.zeros(len(MAP_THRESHOLDS))
         out["mAP"] = 100.0 * float(np.mean(ap))
         for t in RECALL_THRESHOLDS:
             out[f"mAP@{t}"] = 100.0 * float(ap[int(np.argmin(np.abs(MAP_THRESHOLDS - t)))])
@@ -323,23 +285,22 @@ def _track_id_of(lay: _Layout, k: int, pid: int | None) -> Any:
     return lay.pairs[k].pred.tracks[lay.pr_track_of_id[pid][1]].track_id  # type: ignore[union-attr]
 
 
-def _temporal_official(lay: _Layout, pairing: list[list[int | None]], rows: list[dict], notes: list[str]
-                       ) -> _TemporalAcc:
+def _temporal_official(lay: _Layout, pairing: _Pairing, notes: list[str]) -> _TemporalAcc:
     acc = _TemporalAcc(rank="listed", max_ap_windows=10)
     empty_pred = no_gt_windows = 0
     for k, pair in enumerate(lay.pairs):
-        paired = [(j, p) for j, p in enumerate(pairing[k]) if p is not None]
-        rows[k]["scored"] = bool(paired)
+        paired = [p for p in pairing.pred[k] if p is not None]
         if not paired:
             continue
-        gts = _gt_intervals(pair.gt.tracks[-1], pair.gt.video_name, True)   # the last gt track
-        preds = _windows_of(lay, k, paired[-1][1])          # the last paired prediction, as listed
-        ap_preds = [_windows_of(lay, k, p) for _, p in paired]   # first 10 of each, duplicates kept
+        last_gt = pair.gt.tracks[-1]
+        gts = _gt_intervals(last_gt, pair.gt.video_name, True)   # the last gt track
+        preds = _windows_of(lay, k, paired[-1])             # the last paired prediction, as listed
+        ap_preds = [_windows_of(lay, k, p) for p in paired]  # first 10 of each, duplicates kept
         ap_gts = [_gt_intervals(t, pair.gt.video_name, True) for t in pair.gt.tracks]
         empty_pred += len(preds) == 0
         no_gt_windows += len(gts) == 0
-        acc.add(preds, gts, ap_preds if any(len(w) for w in ap_preds) else None, ap_gts, k)
-        rows[k]["_unit"] = len(acc.items) - 1
+        acc.add(preds, gts, ap_preds if any(len(w) for w in ap_preds) else None, ap_gts, k,
+                (last_gt.track_id, _track_id_of(lay, k, paired[-1])))
     if empty_pred:
         notes.append(f"{empty_pred} scored queries have a paired prediction without windows: IoU 0 "
                      "(the official code crashes here)")
@@ -358,26 +319,53 @@ def _strict_intervals(windows: np.ndarray) -> np.ndarray:
     return w
 
 
-def _temporal_strict(lay: _Layout, pairing: list[list[int | None]], rows: list[dict], notes: list[str]
-                     ) -> _TemporalAcc:
+def _temporal_strict(lay: _Layout, pairing: _Pairing, notes: list[str]) -> _TemporalAcc:
     acc = _TemporalAcc(rank="score", max_ap_windows=None)
     skipped = 0
     for k, pair in enumerate(lay.pairs):
-        units = []
         for j, t in enumerate(pair.gt.tracks):
             gts = _gt_intervals(t, pair.gt.video_name, False)
             if len(gts) == 0:
                 skipped += 1
                 continue
-            preds = _strict_intervals(_windows_of(lay, k, pairing[k][j]))
-            acc.add(preds, gts, [preds], [gts], k)
-            units.append(len(acc.items) - 1)
-        rows[k]["scored"] = bool(units)
-        rows[k]["_units"] = units
+            pid = pairing.pred[k][j]
+            preds = _strict_intervals(_windows_of(lay, k, pid))
+            acc.add(preds, gts, [preds], [gts], k, (t.track_id, _track_id_of(lay, k, pid)))
     if skipped:
         notes.append(f"{skipped} ground-truth tracks have no temporal window and were left out of the "
                      "temporal metrics")
     return acc
+
+
+def _window(w: np.ndarray) -> tuple[float, float] | None:
+    return None if np.isnan(w[0]) else (float(w[0]), float(w[1]))
+
+
+def _records(gt_name: str, lay: _Layout, pairing: _Pairing, acc: _TemporalAcc, recall: RecallDetail,
+             aps: np.ndarray) -> list[QueryRecord]:
+    units: list[list[int]] = [[] for _ in lay.pairs]
+    for u, k in enumerate(acc.query_of):
+        units[k].append(u)
+    ap_units: list[list[int]] = [[] for _ in lay.pairs]
+    for u, k in enumerate(acc.ap_query_of):
+        ap_units[k].append(u)
+    hota = {k: 100.0 * v.mean(axis=1) for k, v in hota_arrays(lay.counts).items()}   # per query
+    out = []
+    for k, p in enumerate(lay.pairs):
+        windows = [ComparedWindows(name, *acc.labels[u], _window(recall.pred_window[u, c]),
+                                   _window(recall.gt_window[u, c]), float(recall.iou[u, c]))
+                   for u in units[k] for c, name in enumerate(("R1", "R5", "R10"))]
+        out.append(QueryRecord(
+            dataset=gt_name, query_id=p.gt.query_id, video_name=p.gt.video_name, query=p.gt.text,
+            gt_tracks=len(p.gt.tracks), pred_tracks=len(p.pred.tracks) if p.pred else 0,
+            hota=float(hota["HOTA"][k]), det_a=float(hota["DetA"][k]), ass_a=float(hota["AssA"][k]),
+            pairs=[TrackPair(t.track_id, _track_id_of(lay, k, pid), why)
+                   for t, pid, why in zip(p.gt.tracks, pairing.pred[k], pairing.reason[k])],
+            scored=bool(units[k]),
+            r1_iou=float(np.mean(recall.iou[units[k], 0])) if units[k] else None,
+            compared_windows=windows,
+            ap=tuple(float(v) for v in np.mean(aps[ap_units[k]], axis=0)) if ap_units[k] else None))
+    return out
 
 
 # ----------------------------------------------------------------------------------------------
@@ -395,33 +383,22 @@ def official_round_2(x: float) -> float:
 
 
 def _evaluate_dataset(gt: Dataset, pred: Dataset | None, protocol: str, source: str | None,
-                      notes: list[str]) -> tuple[dict[str, float], dict[str, float], list[dict]]:
+                      notes: list[str]) -> tuple[dict[str, float], dict[str, float], list[QueryRecord]]:
     pairs = _match_queries(gt, pred, source, notes)
     lay = _layout(pairs)
     strict = protocol == "svag-strict"
-    pairing = _pairs_strict(lay) if strict else _pairs_official(lay)
-    rows = []
-    for k, p in enumerate(pairs):
-        f = hota_fields(lay.counts[k])
-        rows.append({"dataset": gt.name, "query_id": p.gt.query_id, "video_name": p.gt.video_name,
-                     "query": p.gt.text, "gt_tracks": len(p.gt.tracks),
-                     "pred_tracks": len(p.pred.tracks) if p.pred else 0,
-                     "HOTA": f["HOTA"], "DetA": f["DetA"], "AssA": f["AssA"],
-                     "pairs": {str(t.track_id): _track_id_of(lay, k, pid)
-                               for t, pid in zip(p.gt.tracks, pairing[k])}})
-    acc = (_temporal_strict if strict else _temporal_official)(lay, pairing, rows, notes)
-    recall = acc.recall()
-    for row in rows:   # the IoU R1 reads: per query (official), mean over the query's tracks (strict)
-        units = row.pop("_units", None) if strict else ([row.pop("_unit")] if "_unit" in row else [])
-        row["R1_IoU"] = float(np.mean(recall[units, 0])) if units else None
+    pairing = _pairing(lay, strict)
+    acc = (_temporal_strict if strict else _temporal_official)(lay, pairing, notes)
+    recall, aps = acc.recall(), acc.aps()
+    records = _records(gt.name, lay, pairing, acc, recall, aps)
     values = hota_fields(combine_hota(lay.counts))
-    values.update(acc.fields(recall))
+    values.update(acc.fields(recall.iou, aps))
     values["m-HIoU"] = (values["HOTA"] + values["mIoU"]) / 2
     values["queries"] = float(len(pairs))
-    values["scored_queries"] = float(sum(bool(r.get("scored")) for r in rows))
+    values["scored_queries"] = float(sum(r.scored for r in records))
     official = {k: official_round_5g(values[k]) for k in HOTA_KEYS}
     official.update({k: official_round_2(values[k]) for k in TEMPORAL_KEYS})
-    return values, official, rows
+    return values, official, records
 
 
 def evaluate_svag(gt: SvagData, pred: SvagData, *, protocol: str = "svag",
@@ -432,7 +409,7 @@ def evaluate_svag(gt: SvagData, pred: SvagData, *, protocol: str = "svag",
     matched, notes = match_datasets(gt, pred, datasets)
     per_dataset: dict[str, dict[str, float]] = {}
     official_ds: dict[str, dict[str, float]] = {}
-    rows: list[dict] = []
+    rows: list[QueryRecord] = []
     for g, p in matched:
         values, off, r = _evaluate_dataset(g, p, protocol, pred.source, notes)
         per_dataset[g.name] = values

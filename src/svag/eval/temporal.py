@@ -48,7 +48,7 @@ every metric. Nothing is rounded; values are percentages unless ``percent=False`
 """
 from __future__ import annotations
 
-from typing import Literal, Sequence
+from typing import Literal, NamedTuple, Sequence
 
 import numpy as np
 
@@ -202,31 +202,48 @@ def _pad(arrays: Sequence[np.ndarray], rank: str, limit: int | None) -> _Padded:
 
 # ---------------------------------------------------------------- R1 / Rk
 
-def _recall_column(p: _Padded, g: _Padded, k: int, rank: str) -> np.ndarray:
-    """IoU that R@k reads for each query (p holds each query's windows in rank order)."""
+class RecallDetail(NamedTuple):
+    """Per query and k: the IoU that R@k reads and the two windows it compared.
+
+    ``iou`` has shape (Q, len(ks)); ``pred_window`` and ``gt_window`` (Q, len(ks), 2) hold
+    ``[start, end]`` as compared, NaN where the query has no window on that side."""
+
+    iou: np.ndarray
+    pred_window: np.ndarray
+    gt_window: np.ndarray
+
+
+def _recall_column(p: _Padded, g: _Padded, k: int, rank: str
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """IoU that R@k reads for each query (p holds each query's windows in rank order), and the
+    predicted and ground-truth windows it compared ((Q, 2) each, NaN where none)."""
     n_q = p.valid.shape[0]
     kk = min(k, p.valid.shape[1])
     out = np.zeros(n_q)
+    pw, gw = np.full((n_q, 2), np.nan), np.full((n_q, 2), np.nan)
     if kk == 0 or g.valid.shape[1] == 0:
-        return out
+        return out, pw, gw
     ps, pe = p.start[:, :kk, None], p.end[:, :kk, None]
     gs, ge = g.start[:, None, :], g.end[:, None, :]
     pair_ok = p.valid[:, :kk, None] & g.valid[:, None, :]
     has = pair_ok.any(axis=(1, 2))
-    if rank == "score":
-        ious = np.where(pair_ok, _span_iou(ps, pe, gs, ge), 0.0)
-        return ious.max(axis=(1, 2))
-    sel = _sum_iou(ps, pe, gs, ge)
     q = np.arange(n_q)
-    if k == 1:      # compute_mr_r1: np.argmax over GT windows (first NaN wins, else first max)
-        i = np.zeros(n_q, dtype=np.int64)
-        j = np.argmax(np.where(pair_ok[:, 0], sel[:, 0], -np.inf), axis=1)
-    else:           # compute_mr_r5/r10: NaN -> 0, first max in np.where (row-major) order
-        sel = np.where(pair_ok, np.where(np.isnan(sel), 0.0, sel), -np.inf)
-        i, j = np.divmod(np.argmax(sel.reshape(n_q, -1), axis=1), sel.shape[2])
+    if rank == "score":
+        ious = np.where(pair_ok, _span_iou(ps, pe, gs, ge), -1.0)
+        i, j = np.divmod(np.argmax(ious.reshape(n_q, -1), axis=1), ious.shape[2])
+    else:
+        sel = _sum_iou(ps, pe, gs, ge)
+        if k == 1:      # compute_mr_r1: np.argmax over GT windows (first NaN wins, else first max)
+            i = np.zeros(n_q, dtype=np.int64)
+            j = np.argmax(np.where(pair_ok[:, 0], sel[:, 0], -np.inf), axis=1)
+        else:           # compute_mr_r5/r10: NaN -> 0, first max in np.where (row-major) order
+            sel = np.where(pair_ok, np.where(np.isnan(sel), 0.0, sel), -np.inf)
+            i, j = np.divmod(np.argmax(sel.reshape(n_q, -1), axis=1), sel.shape[2])
     val = _span_iou(p.start[q, i], p.end[q, i], g.start[q, j], g.end[q, j])
     out[has] = val[has]
-    return out
+    pw[has] = np.column_stack([p.start[q, i], p.end[q, i]])[has]
+    gw[has] = np.column_stack([g.start[q, j], g.end[q, j]])[has]
+    return out, pw, gw
 
 
 def _check_ks(ks: Sequence[int]) -> list[int]:
@@ -237,12 +254,13 @@ def _check_ks(ks: Sequence[int]) -> list[int]:
 
 
 def _recall_arrays(preds: Sequence[np.ndarray], gts: Sequence[np.ndarray], ks: list[int],
-                   rank: str) -> np.ndarray:
+                   rank: str) -> RecallDetail:
     p = _pad(preds, rank, max(ks, default=1))
     g = _pad(gts, "listed", None)
-    out = np.zeros((len(preds), len(ks)))
+    out = RecallDetail(np.zeros((len(preds), len(ks))), np.full((len(preds), len(ks), 2), np.nan),
+                       np.full((len(preds), len(ks), 2), np.nan))
     for c, k in enumerate(ks):
-        out[:, c] = _recall_column(p, g, k, rank)
+        out.iou[:, c], out.pred_window[:, c], out.gt_window[:, c] = _recall_column(p, g, k, rank)
     return out
 
 
@@ -251,6 +269,12 @@ def recall_ious(items: Sequence[tuple[WindowsLike, WindowsLike]], ks: Sequence[i
     """Per query, the IoU that R@k reads for each k, shape (len(items), len(ks)).
 
     ``items`` holds one ``(pred_windows, gt_windows)`` per query. ``k = 1`` is R1 (and mIoU)."""
+    return recall_detail(items, ks, rank).iou
+
+
+def recall_detail(items: Sequence[tuple[WindowsLike, WindowsLike]], ks: Sequence[int] = RECALL_KS,
+                  rank: Rank = "listed") -> RecallDetail:
+    """:func:`recall_ious` with the windows each R@k compared (:class:`RecallDetail`)."""
     _check_rank(rank)
     preds = _validated([it[0] for it in items], "prediction windows of query")
     gts = _validated([it[1] for it in items], "ground-truth windows of query")
@@ -488,7 +512,7 @@ def moment_retrieval_metrics(items: Sequence[tuple[WindowsLike, WindowsLike]], *
     ks = _check_ks(ks)
     preds = _validated([it[0] for it in items], "prediction windows of query")
     gts = _validated([it[1] for it in items], "ground-truth windows of query")
-    ious = _recall_arrays(preds, gts, ks, rank)
+    ious = _recall_arrays(preds, gts, ks, rank).iou
     if ap_items is None:
         q = np.arange(n)
         aps = _ap(preds, q, gts, q, n, thr, rank, max_ap_windows)

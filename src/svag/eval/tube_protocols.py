@@ -81,7 +81,9 @@ def evaluate_stvg(gt: SvagData, pred: SvagData) -> EvalResult:
 def _read_jsonl(path: str | Path, key: str, need_score: bool) -> dict[Any, list[list[float]]]:
     path = Path(path)
     try:
-        lines = path.read_text().splitlines()
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", file=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read file: {exc}", file=str(path)) from None
     out: dict[Any, list[list[float]]] = {}
@@ -90,17 +92,22 @@ def _read_jsonl(path: str | Path, key: str, need_score: bool) -> dict[Any, list[
             continue
         try:
             obj = json.loads(line)
-        except ValueError as exc:
-            raise InputError(f"line {i}: malformed JSON: {exc}", file=str(path)) from None
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"line {i}: malformed or too deeply nested JSON: {exc}", file=str(path)) from None
         if not isinstance(obj, dict) or "qid" not in obj or key not in obj:
             raise InputError(f'line {i}: expected an object with "qid" and "{key}"', file=str(path))
+        if not isinstance(obj["qid"], (int, str)) or isinstance(obj["qid"], bool):
+            raise InputError(f'line {i}: "qid" must be a number or string, got {obj["qid"]!r:.60}', file=str(path))
         wins = obj[key] or []
+        if not isinstance(wins, list):
+            raise InputError(f'line {i}: "{key}" must be a list of windows', file=str(path), query=obj["qid"])
         for w in wins:
             ok = isinstance(w, list) and len(w) in ((3,) if need_score else (2, 3)) and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in w)
+                isinstance(v, (int, float)) and not isinstance(v, bool) and abs(v) <= 1e12 and math.isfinite(v)
+                for v in w)
             if not ok:
                 shape = "[start, end, score]" if need_score else "[start, end]"
-                raise InputError(f"line {i}: window {w!r} must be {shape} (finite numbers)",
+                raise InputError(f"line {i}: window {w!r:.80} must be {shape} (finite numbers)",
                                  file=str(path), query=obj["qid"])
         out.setdefault(obj["qid"], []).extend([list(map(float, w[:3])) for w in wins])
     if not out:

@@ -2,7 +2,6 @@
 entry in ``GROUNDERS``; build one by name with :func:`build_grounder`."""
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from svag.registry import build
@@ -14,15 +13,12 @@ GROUNDERS: dict[str, str] = {
     "all-tracks": "svag.ground.baselines:AllTracksGrounder",
     "longest-track": "svag.ground.baselines:LongestTrackGrounder",
     "learned": "svag.ground.learned:LearnedGrounder",
+    "largest-tracks": "svag.ground.largest:LargestTracksGrounder",
+    "mllm": "svag.ground.mllm:MllmGrounder",
     "videogem": "svag.ground.videogem:VideoGemGrounder",
 }
-# grounders that read pixels: `svag ground` passes them the video as video=PATH
-PIXEL_GROUNDERS: frozenset[str] = frozenset({"videogem"})
 
 
 def build_grounder(name: str, **kwargs: Any) -> Any:
     """The grounder registered as ``name`` (its module is imported on demand)."""
-    def lazy(spec: str) -> Any:
-        module, cls = spec.split(":")
-        return lambda **kw: getattr(importlib.import_module(module), cls)(**kw)
-    return build("grounder", {k: lazy(v) for k, v in GROUNDERS.items()}, name, **kwargs)
+    return build("grounder", GROUNDERS, name, **kwargs)

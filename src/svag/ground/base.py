@@ -1,36 +1,26 @@
 """The grounding stage: which tracks of a scene perform a query's action, and when.
 
-A :class:`Scene` is what grounders see of one video: its tracks (from a tracker or a file) and
-the video's geometry and frame rate, plus optional per-track appearance (colour) descriptors.
-A grounder returns :class:`Grounding` objects: a matched track, its score and scored windows
-(1-based inclusive frames, best first). Grounders follow one small protocol so that a new one is
-one file plus a registry entry (:mod:`svag.ground`).
+A :class:`~svag.core.scene.Scene` is what grounders see of one video (tracks, geometry, frame
+rate, optionally its pixels and per-video encodings). A grounder takes the query's text
+(``ground(scene, text)``): each grounder reads text its own way (the kinematic grounder parses
+it into predicates, the learned one embeds it), and returns :class:`Grounding` objects: a
+matched track, its score and scored windows (1-based inclusive frames, best first). It names
+the per-video encoders it needs in ``requires`` (:mod:`svag.encode`); the pipeline computes them
+once per scene. A :class:`Verifier` is a second stage: it re-scores and filters another
+grounder's groundings. New grounders are one file plus a registry entry (:mod:`svag.ground`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
+from svag.core.scene import Scene
 from svag.core.types import Track
 from svag.language.types import ActionQuery
 
-
-@dataclass(frozen=True, eq=False)
-class Scene:
-    tracks: tuple[Track, ...]
-    width: int
-    height: int
-    fps: float
-    num_frames: int
-    colors: dict[object, np.ndarray] | None = None   # track id -> colour-name probabilities (see appearance)
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "tracks", tuple(self.tracks))
-        if self.fps <= 0 or self.width <= 0 or self.height <= 0 or self.num_frames <= 0:
-            raise ValueError(f"scene {self.name!r}: width, height, fps and num_frames must be positive")
+QueryLike = str | ActionQuery        # text; an already parsed query is accepted where a grounder parses
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,17 +32,62 @@ class Grounding:
 
 @dataclass
 class GroundingResult:
-    query: ActionQuery
+    query: ActionQuery           # the query as the grounder read it (parsed, or just its text)
     groundings: list[Grounding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def text(self) -> str:
+        return self.query.text
+
 
 class Grounder(Protocol):
-    """``ground(scene, query)`` -> matched tracks with windows, best first."""
+    """``ground(scene, text)`` -> matched tracks with windows, best first.
+
+    ``requires``: encoder names (or encoder objects) the grounder reads, computed once per scene
+    by the pipeline. Optional: ``prepare_texts(texts)`` reads many query texts in one batch
+    ahead of grounding (parsing, sentence embeddings); ``ground`` works without it."""
 
     name: str
+    requires: tuple[Any, ...]
 
-    def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult: ...
+    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult: ...
+
+
+class Verifier(Protocol):
+    """A second stage: ``verify(scene, result)`` -> the result with its groundings re-scored
+    and filtered (e.g. the learned model's track scores, later a multimodal LLM's verdicts)."""
+
+    name: str
+    requires: tuple[Any, ...]
+
+    def verify(self, scene: Scene, result: GroundingResult) -> GroundingResult: ...
+
+
+class ParsesText:
+    """For grounders that read parsed queries: ``prepare_texts`` parses the texts not parsed yet
+    in one batch (the parser embeds unknown phrases together); ``parse`` returns a text's
+    :class:`ActionQuery` (parsed once per text; an already parsed query passes through)."""
+
+    parsed_: dict[str, ActionQuery]
+
+    def prepare_texts(self, texts: Sequence[str]) -> None:
+        from svag.language.parser import parse_queries
+        cache = self.__dict__.setdefault("parsed_", {})
+        new = [t for t in dict.fromkeys(texts) if t not in cache]
+        if new:
+            cache.update(zip(new, parse_queries(new)))
+
+    def parse(self, query: QueryLike) -> ActionQuery:
+        if isinstance(query, ActionQuery):
+            return query
+        if query not in self.__dict__.get("parsed_", {}):
+            self.prepare_texts([query])
+        return self.parsed_[query]
+
+
+def query_text(query: QueryLike) -> str:
+    return query.text if isinstance(query, ActionQuery) else str(query)
 
 
 def clip_to_windows(track: Track, windows: np.ndarray) -> Track:
@@ -68,3 +103,7 @@ def clip_to_windows(track: Track, windows: np.ndarray) -> Track:
 def top_groundings(groundings: Sequence[Grounding], limit: int | None) -> list[Grounding]:
     out = sorted(groundings, key=lambda g: -g.score)
     return out[:limit] if limit else out
+
+
+__all__ = ["Grounder", "Grounding", "GroundingResult", "QueryLike", "Scene", "Verifier", "clip_to_windows",
+           "query_text", "top_groundings"]

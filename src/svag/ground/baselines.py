@@ -1,36 +1,35 @@
 """Trivial grounders that give every number a floor: every track over its whole life, and the
-single longest track."""
+single longest track. They ignore the query's text."""
 from __future__ import annotations
 
-import numpy as np
-
-from svag.ground.base import Grounding, GroundingResult, Scene
+from svag.ground.base import Grounding, GroundingResult, QueryLike, Scene
+from svag.ground.windows import whole_life
 from svag.language.types import ActionQuery
 
 
-def _whole_life(track) -> np.ndarray:  # type: ignore[no-untyped-def]
-    return np.array([[float(track.frames[0]), float(track.frames[-1]), 1.0]])
+def _unparsed(query: QueryLike) -> ActionQuery:
+    return query if isinstance(query, ActionQuery) else ActionQuery(query)
 
 
 class AllTracksGrounder:
     """Every track, over its whole lifespan (the "trivial baseline")."""
 
     name = "all-tracks"
-    uses_language = False
+    requires = ()
 
-    def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
-        return GroundingResult(query, [Grounding(t, 1.0, _whole_life(t)) for t in scene.tracks if len(t)])
+    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
+        return GroundingResult(_unparsed(query), [Grounding(t, 1.0, whole_life(t)) for t in scene.tracks if len(t)])
 
 
 class LongestTrackGrounder:
     """The single longest track, over its whole lifespan."""
 
     name = "longest-track"
-    uses_language = False
+    requires = ()
 
-    def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
+    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
         tracks = [t for t in scene.tracks if len(t)]
         if not tracks:
-            return GroundingResult(query)
+            return GroundingResult(_unparsed(query))
         best = max(tracks, key=lambda t: (len(t), -int(t.frames[0])))
-        return GroundingResult(query, [Grounding(best, 1.0, _whole_life(best))])
+        return GroundingResult(_unparsed(query), [Grounding(best, 1.0, whole_life(best))])

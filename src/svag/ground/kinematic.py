@@ -14,18 +14,19 @@ per second, a running one 2 or more), not fitted to a benchmark.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
+from svag.encode.colour import ColourEncoder
+from svag.encode.kinematic import KinematicEncoder
 from svag.ground.appearance import is_colour_word
-from svag.ground.base import Grounding, GroundingResult, Scene
-from svag.ground.features import SceneGrid, TrackFeatures, smooth, track_features
-from svag.ground.windows import chain_steps, windows_from_relevance
-from svag.language.types import ActionQuery, Predicate
-
-if TYPE_CHECKING:
-    from svag.ground.camera import CameraMotion
+from svag.ground.base import Grounding, GroundingResult, ParsesText, QueryLike, Scene
+from svag.ground.features import SceneGrid, TrackFeatures, smooth
+from svag.ground.policy import OutputPolicy
+from svag.ground.windows import chain_steps, snap_span, windows_from_relevance
+from svag.language.lexicon import BOXY_VEHICLES, PEOPLE
+from svag.language.types import EVENTS, ActionQuery, Predicate
 
 MOVING = 0.25          # heights/s: above this the actor moves
 STILL = 0.12           # below this it stands still
@@ -34,12 +35,6 @@ DIRECTION = 0.2        # minimal speed along a direction
 GROWTH = 0.06          # log-height per second: coming closer / going away
 BORDER = 0.03          # fraction of the frame: "at the border"
 EVENT_S = 2.0          # duration of an event window (enter, leave, stop, ...)
-
-VEHICLES = {"car", "bus", "truck", "vehicle", "van", "taxi", "motorcycle", "motorbike", "bicycle", "bike",
-            "cyclist", "train", "tram", "boat"}
-PEOPLE = {"person", "man", "woman", "people", "pedestrian", "child", "boy", "girl", "kid", "someone", "player",
-          "lady", "guy", "runner", "skater", "human"}
-
 
 def sig(x: np.ndarray | float, center: float, width: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(np.asarray(x, dtype=np.float64) - center) / width))
@@ -330,16 +325,14 @@ def category_prior(category: str | None, f: TrackFeatures) -> float:
     ratio = float(np.median(f.h / np.maximum(f.w, 1.0)))
     if category in PEOPLE:
         return float(0.4 + 0.6 * sig(ratio, 1.3, 0.15))
-    if category in VEHICLES - {"bicycle", "bike", "cyclist", "motorcycle", "motorbike"}:
+    if category in BOXY_VEHICLES:
         return float(0.4 + 0.6 * sig(-ratio, -1.0, 0.15))
     return 1.0
 
 
-EVENTS = {"enter", "leave", "appear", "disappear", "stop", "start_moving", "turn_around", "turn", "slow_down",
-          "speed_up", "sit_down", "stand_up", "jump"}
 
 
-class KinematicGrounder:
+class KinematicGrounder(ParsesText):
     """Training-free grounding from trajectories.
 
     Parameters: ``threshold`` (a track matches when its best window scores at least this),
@@ -367,22 +360,26 @@ class KinematicGrounder:
                  snap_s: float = 4.0, fallback: str = "none", span_coverage: float = 0.0,
                  camera_motion: bool = True) -> None:
         self.camera_motion = camera_motion
-        self.camera_cache_: tuple[Scene, CameraMotion | None] | None = None
         self.span_coverage = span_coverage
         self.snap_s = snap_s
-        self.fallback = fallback
-        self.threshold = threshold
         self.max_windows = max_windows
         self.min_track_s = min_track_s
-        self.max_tracks = max_tracks
-        self.relative = relative
         self.window_mode = window_mode
+        self.policy = OutputPolicy(threshold=threshold, max_tracks=max_tracks, relative=relative,
+                                   fallback=fallback, min_track_s=min_track_s)
+        self.requires = (KinematicEncoder(camera_motion=camera_motion),)
+        self.parsed_: dict[str, ActionQuery] = {}         # text -> parsed query (ParsesText)
 
-    def relevance(self, scene: Scene, query: ActionQuery) -> list[tuple[TrackFeatures, list[np.ndarray]]]:
+    @property
+    def threshold(self) -> float:
+        return self.policy.threshold
+
+    # -- scoring -----------------------------------------------------------------------------------
+
+    def relevance(self, scene: Scene, query: QueryLike) -> list[tuple[TrackFeatures, list[np.ndarray]]]:
         """Per track: its features and the per-frame relevance of each step."""
-        camera = self._camera(scene)
-        feats = [track_features(t, scene.width, scene.height, scene.fps, camera=camera) for t in scene.tracks]
-        grid = SceneGrid.build(feats, scene.num_frames, scene.fps)
+        query = self.parse(query)
+        feats, grid = scene.encode(self.requires[0])
         out = []
         for i, f in enumerate(feats):
             c = _Ctx(scene, grid, i)
@@ -395,16 +392,6 @@ class KinematicGrounder:
             out.append((f, steps))
         return out
 
-    def _camera(self, scene: Scene) -> "CameraMotion | None":
-        """The scene's forward camera motion (estimated once per scene), or None."""
-        if not self.camera_motion:
-            return None
-        if self.camera_cache_ is None or self.camera_cache_[0] is not scene:
-            from svag.ground.camera import estimate_camera_motion
-            self.camera_cache_ = (scene, estimate_camera_motion(scene.tracks, scene.width, scene.height,
-                                                                scene.num_frames, scene.fps))
-        return self.camera_cache_[1]
-
     def _auto_mode(self, query: ActionQuery, wins: np.ndarray, f: TrackFeatures, fps: float) -> str:
         """Events happen at a moment: their runs. A state (walking left, standing) that holds over
         most of the stretch from its first to its last run, its ends snapped to the track's ends,
@@ -413,16 +400,15 @@ class KinematicGrounder:
         if any(p.name in EVENTS for p in query.predicates):
             return "segments"
         runs = wins[wins[:, 2] > 0]
-        lo, hi = runs[:, 0].min(), runs[:, 1].max()
-        edge = self.snap_s * fps
-        lo = float(f.frames[0]) if lo - f.frames[0] <= edge else lo
-        hi = float(f.frames[-1]) if f.frames[-1] - hi <= edge else hi
+        lo, hi = snap_span(runs[:, 0].min(), runs[:, 1].max(), float(f.frames[0]), float(f.frames[-1]),
+                           self.snap_s * fps)
         covered = np.zeros(int(hi - lo) + 1, bool)
         for s_, e_, _ in runs:
             covered[int(max(s_, lo) - lo):int(min(e_, hi) - lo) + 1] = True
         return "span" if covered.mean() >= self.span_coverage else "segments"
 
-    def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
+    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
+        query = self.parse(query)
         result = GroundingResult(query)
         dropped = sorted({p.name for p in query.predicates if p.name not in SCORERS})
         if dropped:
@@ -432,10 +418,14 @@ class KinematicGrounder:
         if not query.steps:
             result.notes.append(f"no understood action in {query.text!r}: nothing grounded")
             return result
-        colours = [a for a in query.attributes if is_colour_word(a)]
-        if colours and not scene.colors:
+        colours, unused = split_attributes(query.attributes)
+        colors = scene.encode(ColourEncoder()) if colours else None      # a pass over pixels only when asked
+        if colours and not colors:
             result.notes.append(f"colour words {colours} ignored: no image crops for this scene")
+        if unused:
+            result.notes.append(f"words not checked (only colours are seen in boxes): {', '.join(unused)}")
         min_len = self.min_track_s * scene.fps
+        candidates = []
         for track, (f, steps) in zip(scene.tracks, self.relevance(scene, query)):
             if len(f) < min_len:
                 continue
@@ -444,37 +434,42 @@ class KinematicGrounder:
             wins = per_step[0] if len(per_step) == 1 else chain_steps(per_step, scene.fps)[: self.max_windows]
             if len(wins) == 0:
                 continue
-            prior = category_prior(query.category, f) * _colour_prior(scene, track.track_id, query.attributes)
+            prior = category_prior(query.category, f) * _colour_prior(colors, track.track_id, tuple(colours))
             wins = wins.copy()
             wins[:, 2] *= prior
             score = float(wins[:, 2].max())
-            if score >= self.threshold:
-                wins = wins[np.argsort(-wins[:, 2], kind="stable")]
-                mode = self.window_mode
-                if mode == "auto":
-                    mode = self._auto_mode(query, wins, f, scene.fps)
-                if mode != "segments":
-                    first, last = float(f.frames[0]), float(f.frames[-1])
-                    lo, hi = (wins[:, 0].min(), wins[:, 1].max()) if mode == "span" else (first, last)
-                    edge = self.snap_s * scene.fps    # a state seen up to near the track's ends holds there too
-                    lo, hi = (first if lo - first <= edge else lo), (last if last - hi <= edge else hi)
-                    wins = np.vstack([[lo, hi, score], wins])[: self.max_windows]
-                result.groundings.append(Grounding(track, score, wins))
-        result.groundings.sort(key=lambda g: -g.score)
-        if result.groundings and self.relative > 0:
-            best = result.groundings[0].score
-            result.groundings = [g for g in result.groundings if g.score >= self.relative * best]
-        if self.max_tracks:
-            result.groundings = result.groundings[: self.max_tracks]
-        if not result.groundings and self.fallback == "all":
-            result.notes.append("no track matched: every track returned over its whole life (fallback)")
-            result.groundings = [Grounding(t, 0.01, np.array([[float(t.frames[0]), float(t.frames[-1]), 0.01]]))
-                                 for t in scene.tracks if len(t) >= min_len]
+            if not self.policy.passes(score):
+                continue
+            wins = wins[np.argsort(-wins[:, 2], kind="stable")]
+            mode = self.window_mode
+            if mode == "auto":
+                mode = self._auto_mode(query, wins, f, scene.fps)
+            if mode != "segments":
+                first, last = float(f.frames[0]), float(f.frames[-1])
+                lo, hi = (wins[:, 0].min(), wins[:, 1].max()) if mode == "span" else (first, last)
+                lo, hi = snap_span(lo, hi, first, last, self.snap_s * scene.fps)
+                wins = np.vstack([[lo, hi, score], wins])[: self.max_windows]
+            candidates.append(Grounding(track, score, wins))
+        result.groundings = self.policy.select(candidates, scene, result.notes)
         return result
 
 
-def _colour_prior(scene: Scene, track_id: object, attributes: tuple[str, ...]) -> float:
-    if not attributes or not scene.colors or track_id not in scene.colors:
+def split_attributes(attributes: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The colour words of a query's attribute phrases, wherever they stand ("red", "red jacket",
+    "black coat"), and the other words, which no box can confirm (subtypes such as "man" aside)."""
+    from svag.language.lexicon import CATEGORIES
+    colours, unused = [], []
+    for phrase in attributes:
+        for word in phrase.split():
+            if is_colour_word(word):
+                colours.append(word)
+            elif word not in CATEGORIES:
+                unused.append(word)
+    return list(dict.fromkeys(colours)), list(dict.fromkeys(unused))
+
+
+def _colour_prior(colors: dict | None, track_id: object, attributes: tuple[str, ...]) -> float:
+    if not attributes or not colors or track_id not in colors:
         return 1.0
     from svag.ground.appearance import colour_probability
-    return float(np.prod([0.3 + 0.7 * colour_probability(scene.colors[track_id], a) for a in attributes]))
+    return float(np.prod([0.3 + 0.7 * colour_probability(colors[track_id], a) for a in attributes]))

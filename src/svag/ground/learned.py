@@ -14,9 +14,11 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from svag.ground.base import Grounding, GroundingResult, Scene
-from svag.ground.learned_data import RATE, SceneFeatures, scene_step_features
-from svag.ground.windows import windows_from_relevance
+from svag.encode.steps import StepEncoder
+from svag.ground.base import Grounding, GroundingResult, QueryLike, Scene, query_text
+from svag.ground.learned_data import RATE, SceneFeatures
+from svag.ground.policy import OutputPolicy
+from svag.ground.windows import snap_span, whole_life, windows_from_relevance
 from svag.language.types import ActionQuery
 
 SHIPPED = "learned_v1.pt"
@@ -39,7 +41,7 @@ class LearnedGrounder:
     SVAG-Bench annotators mark an action over most of a track's presence; the runs follow)."""
 
     name = "learned"
-    uses_language = True
+    requires = ("learned-steps",)
 
     def __init__(self, checkpoint: str | os.PathLike | None = None, threshold: float | None = None,
                  min_tracks: int = 1, max_tracks: int | None = None, max_windows: int = 5,
@@ -54,7 +56,6 @@ class LearnedGrounder:
         self.net_: Any = None
         self.config_: dict = {}
         self.embeddings_: dict[str, np.ndarray] = {}
-        self.scene_cache_: tuple[Scene, SceneFeatures] | None = None
 
     def _load(self) -> None:
         if self.net_ is not None:
@@ -67,49 +68,50 @@ class LearnedGrounder:
 
     def reset(self) -> None:
         self.embeddings_.clear()
-        self.scene_cache_ = None
 
-    def encode_texts(self, texts: Sequence[str]) -> None:
+    def prepare_texts(self, texts: Sequence[str]) -> None:
         """Embed texts in one batch ahead of grounding (optional; ground() embeds on demand)."""
         from svag.ground.learned_model import embed_texts
         new = [t for t in dict.fromkeys(texts) if t not in self.embeddings_]
         self.embeddings_.update(zip(new, embed_texts(new)))
 
-    def _features(self, scene: Scene) -> SceneFeatures:
-        if self.scene_cache_ is None or self.scene_cache_[0] is not scene:
-            self.scene_cache_ = (scene, scene_step_features(scene))
-        return self.scene_cache_[1]
+    encode_texts = prepare_texts
 
-    def relevance(self, scene: Scene, text: str) -> tuple[np.ndarray, np.ndarray, SceneFeatures]:
+    def relevance(self, scene: Scene, text: QueryLike) -> tuple[np.ndarray, np.ndarray, SceneFeatures]:
         """Per-step relevance (N, K), track scores (N,) and the scene's step features."""
         from svag.ground.learned_model import predict
         self._load()
+        text = query_text(text)
         if text not in self.embeddings_:
-            self.encode_texts([text])
-        feats = self._features(scene)
+            self.prepare_texts([text])
+        feats = scene.encode(StepEncoder())
         steps, scores = predict(self.net_, feats, self.embeddings_[text])
         return steps, scores, feats
 
-    def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
-        result = GroundingResult(query)
+    def policy(self) -> OutputPolicy:
+        self._load()
+        threshold = self.config_["threshold"] if self.threshold is None else self.threshold
+        return OutputPolicy(threshold=threshold, min_tracks=self.min_tracks, max_tracks=self.max_tracks)
+
+    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
+        result = GroundingResult(query if isinstance(query, ActionQuery) else ActionQuery(query))
         if not scene.tracks:
             return result
-        steps, scores, feats = self.relevance(scene, query.text)
-        threshold = self.config_["threshold"] if self.threshold is None else self.threshold
-        order = np.argsort(-scores, kind="stable")
+        steps, scores, feats = self.relevance(scene, result.text)
+        policy = self.policy()
         min_len = self.min_track_s * scene.fps
-        out = []
-        for i in order:
-            track = scene.tracks[i]
+        candidates = []
+        for i, track in enumerate(scene.tracks):
             if len(track) == 0 or (track.frames[-1] - track.frames[0] + 1) < min_len or not feats.mask[i].any():
                 continue
-            if scores[i] < threshold and len(out) >= self.min_tracks:
-                break
-            wins = self._windows(track, steps[i], feats, scene.fps)
-            wins = self._with_span(track, wins, float(scores[i]), scene.fps)
-            out.append(Grounding(track, float(scores[i]), wins))
-            if self.max_tracks and len(out) >= self.max_tracks:
-                break
+            candidates.append((float(scores[i]), i))
+        chosen = policy.select([Grounding(scene.tracks[i], s, np.zeros((0, 3))) for s, i in candidates])
+        index = {id(scene.tracks[i]): i for _, i in candidates}
+        out = []
+        for g in chosen:                       # windows only for the tracks returned
+            i = index[id(g.track)]
+            wins = self._windows(g.track, steps[i], feats, scene.fps)
+            out.append(Grounding(g.track, g.score, self._with_span(g.track, wins, g.score, scene.fps)))
         result.groundings = out
         return result
 
@@ -125,10 +127,8 @@ class LearnedGrounder:
     def _with_span(self, track: Any, wins: np.ndarray, score: float, fps: float) -> np.ndarray:
         first, last = float(track.frames[0]), float(track.frames[-1])
         if len(wins) == 0:      # nothing above the low threshold: the track's whole life
-            return np.array([[first, last, score]])
-        lo, hi = float(wins[:, 0].min()), float(wins[:, 1].max())
-        edge = self.snap_s * fps
-        lo, hi = (first if lo - first <= edge else lo), (last if last - hi <= edge else hi)
+            return whole_life(track, score)
+        lo, hi = snap_span(float(wins[:, 0].min()), float(wins[:, 1].max()), first, last, self.snap_s * fps)
         span = np.array([[lo, hi, score]])
         rest = wins[~((wins[:, 0] == lo) & (wins[:, 1] == hi))]
         return np.vstack([span, rest])[: self.max_windows]

@@ -7,16 +7,17 @@ against the mean heat outside, ``in / (in + out)`` (0.5: no contrast). Relevance
 to every frame of the track, smoothed over ``smooth_s`` seconds and turned into windows by
 :func:`svag.ground.windows.windows_from_relevance`; tracks are ranked by their best window.
 
-Heatmaps are computed once per (video, frame sampling, model, GEM settings, query text) and
-cached on disk in the heatmap file format (:mod:`svag.io.heatmaps`), so re-grounding, the
-pointing game (``svag ground --heatmaps DIR``) and rendering reuse them. Needs the vision extra
-(``transformers``, ``torch``); the video is given as ``video=`` (``svag ground`` passes it).
+The pixels come from the scene's frame source (``scene.frames``: one sorted pass over the
+sampled frames). Heatmaps are computed once per (scene key, frame sampling, model, GEM settings,
+query) and cached on disk in the heatmap file format (:mod:`svag.io.heatmaps`) under the scene's
+cache folder (``<scene cache>/heatmaps/``) or ``cache_dir``, so re-grounding, the pointing game
+(``svag ground --heatmaps DIR``) and rendering reuse them. Needs the vision extra
+(``transformers``, ``torch``).
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -24,33 +25,34 @@ from typing import Any
 import numpy as np
 
 from svag.errors import InputError
-from svag.ground.base import Grounding, GroundingResult, Scene
+from svag.ground.base import Grounding, GroundingResult, ParsesText, QueryLike, Scene
 from svag.ground.windows import windows_from_relevance
 from svag.io.heatmaps import Heatmaps, read_heatmaps, write_heatmaps
 from svag.language.types import ActionQuery
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
-class VideoGemGrounder:
-    """Parameters: ``video`` (file, frame folder or MOT sequence), ``model`` (CLIP checkpoint, hub
-    id or folder), ``sample_fps`` (heatmap frames per second, default 5; 0: every frame),
-    ``input_size`` (model input side; None: the checkpoint's; the paper uses 448), ``layers``,
-    ``weighting`` (``videogem``, ``static``, ``gem``), ``prompt_weights`` (action / verb / object),
-    ``threshold`` / ``low`` (window thresholds on the smoothed relevance), ``smooth_s``,
-    ``max_tracks``, ``min_tracks``, ``max_windows``, ``batch`` (frames per forward), ``device``,
-    ``dtype``, ``cache_dir`` (None: ~/.cache/svag/heatmaps; "" disables), ``allow_download``."""
+class VideoGemGrounder(ParsesText):
+    """Parameters: ``model`` (CLIP checkpoint, hub id or folder), ``sample_fps`` (heatmap frames
+    per second, default 5; 0: every frame), ``input_size`` (model input side; None: the
+    checkpoint's; the paper uses 448), ``layers``, ``weighting`` (``videogem``, ``static``,
+    ``gem``), ``prompt_weights`` (action / verb / object), ``threshold`` / ``low`` (window
+    thresholds on the smoothed relevance), ``smooth_s``, ``max_tracks``, ``min_tracks``,
+    ``max_windows``, ``batch`` (frames per forward), ``device``, ``dtype``, ``cache_dir`` (None:
+    the scene's cache folder; "" disables the disk cache), ``allow_download``."""
 
     name = "videogem"
     uses_language = True
+    needs_pixels = True                   # reads scene.frames
+    requires: tuple[Any, ...] = ()
 
-    def __init__(self, video: str | os.PathLike | None = None, model: str = "openai/clip-vit-base-patch16",
+    def __init__(self, model: str = "openai/clip-vit-base-patch16",
                  sample_fps: float = 5.0, input_size: int | None = None, layers: int = 7,
                  weighting: str = "videogem", prompt_weights: dict[str, float] | None = None,
                  threshold: float = 0.6, low: float = 0.55, smooth_s: float = 0.5, max_tracks: int | None = 5,
                  min_tracks: int = 1, max_windows: int = 5, batch: int = 16, device: str = "auto",
                  dtype: str = "auto", cache_dir: str | None = None, allow_download: bool | None = None) -> None:
-        self.video = video
         self.model = model
         self.sample_fps = sample_fps
         self.input_size = input_size
@@ -71,6 +73,7 @@ class VideoGemGrounder:
         self.heatmapper_: Any = None
         self.tokenizer_: Any = None
         self.heatmaps_: dict[tuple, Heatmaps] = {}
+        self.parsed_: dict[str, ActionQuery] = {}         # text -> parsed query (ParsesText)
 
     # ---- heatmaps ---------------------------------------------------------------------------------
     def _config(self) -> Any:
@@ -91,49 +94,53 @@ class VideoGemGrounder:
     def _every(self, fps: float) -> int:
         return 1 if not self.sample_fps or self.sample_fps <= 0 else max(1, int(round(fps / self.sample_fps)))
 
-    def _cache_file(self, video: Path, every: int, text: str, category: str | None) -> Path | None:
-        if self.cache_dir == "" or not video.exists():
-            return None
-        st = video.stat()
-        key = {"v": CACHE_VERSION, "video": str(video.resolve()), "size": st.st_size, "mtime": st.st_mtime_ns,
-               "every": every, "model": str(self.model), "gem": asdict(self._config()), "text": text,
-               "subject": category, "prompt_weights": self.prompt_weights, "dtype": self.dtype}
-        h = hashlib.sha1(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:20]
-        root = Path(self.cache_dir) if self.cache_dir else Path.home() / ".cache" / "svag" / "heatmaps"
-        return root / h[:2] / f"{h}.npz"
+    def memo_key(self, scene: Scene, query: ActionQuery) -> tuple:
+        """The in-memory key of a query's heatmaps on a scene."""
+        return (scene.key or f"scene:{id(scene)}", self._every(scene.fps), query.text, query.category)
 
-    def heatmaps(self, scene: Scene, query: ActionQuery) -> Heatmaps:
-        """The query's heatmaps on the scene's video (memory, then disk cache, then computed)."""
-        if self.video is None:
-            raise InputError("the videogem grounder needs the video's pixels: pass video=PATH "
-                             "(svag ground does) — it cannot ground tracks alone")
-        video = Path(self.video)
-        every = self._every(scene.fps)
-        key = (str(video), every, query.text, query.category)
+    def _cache_file(self, scene: Scene, every: int, query: ActionQuery) -> Path | None:
+        """``<root>/heatmaps/<hash>.npz``, the hash over (scene key, sampling, model, settings,
+        query); None without a stable scene key or a cache folder, or with ``cache_dir=""``."""
+        root = Path(self.cache_dir) if self.cache_dir else scene.cache_dir
+        if self.cache_dir == "" or root is None or not scene.key:
+            return None
+        key = {"v": CACHE_VERSION, "scene": scene.key, "every": every, "num_frames": scene.num_frames,
+               "model": str(self.model), "gem": asdict(self._config()), "text": query.text,
+               "subject": query.category, "prompt_weights": self.prompt_weights, "dtype": self.dtype}
+        h = hashlib.sha1(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()[:20]
+        return root / "heatmaps" / f"{h}.npz"
+
+    def heatmaps(self, scene: Scene, query: QueryLike) -> Heatmaps:
+        """The query's heatmaps on the scene's frames (memory, then disk cache, then computed)."""
+        query = self.parse(query)
+        key = self.memo_key(scene, query)
         if key in self.heatmaps_:
             return self.heatmaps_[key]
-        cache = self._cache_file(video, every, query.text, query.category)
+        if scene.frames is None:
+            raise InputError("the videogem grounder needs the video's pixels (a scene built from a video file, "
+                             "a frame folder or a MOT sequence with img1/) — it cannot ground tracks alone",
+                             hint=f"scene {scene.name!r}")
+        every = key[1]
+        cache = self._cache_file(scene, every, query)
         if cache is not None and cache.is_file():
             hm = read_heatmaps(cache)
         else:
-            hm = self._compute(video, every, query)
+            hm = self._compute(scene, every, query)
             if cache is not None:
-                _write_cache(cache, hm)
+                write_heatmaps(cache.parent.parent, cache.parent.name, cache.stem, hm, overwrite=True)
         self.heatmaps_[key] = hm
         return hm
 
-    def _compute(self, video: Path, every: int, query: ActionQuery) -> Heatmaps:
+    def _compute(self, scene: Scene, every: int, query: ActionQuery) -> Heatmaps:
         import torch
 
-        from svag.video.reader import open_video
         from svag.vision.gem import combine, decompose
         self._load()
         g = self.heatmapper_
         ps = decompose(query.text, query.category, weights=self.prompt_weights)
         text = g.encode_text(ps.prompts, self.tokenizer_)
-        reader = open_video(video, stride=every)
         frames, maps, points, batch = [], [], [], []
-        size = (reader.info.width, reader.info.height)
+        sizes: set[tuple[int, int]] = set()
 
         def flush() -> None:
             rgb = np.stack([im[..., ::-1] for _, im in batch])
@@ -146,17 +153,21 @@ class VideoGemGrounder:
             batch.clear()
 
         with torch.inference_mode():
-            for fr in reader:
-                batch.append((fr.index, fr.image))
+            for index, image in scene.frames.read(range(1, scene.num_frames + 1, every)):  # type: ignore[union-attr]
+                sizes.add((image.shape[1], image.shape[0]))
+                if len(sizes) > 1:
+                    raise InputError(f"frame {index} has size {image.shape[1]}x{image.shape[0]}, the earlier "
+                                     f"frames {sorted(sizes)[0]}", hint=f"scene {scene.name!r}")
+                batch.append((index, image))
                 if len(batch) == self.batch:
                     flush()
             if batch:
                 flush()
         if not frames:
-            raise InputError("no frame could be read", file=str(video))
+            raise InputError("no frame could be read", hint=f"scene {scene.name!r}")
         meta = {"method": "videogem", "text": query.text, "model": str(self.model), "prompts": list(ps.prompts),
                 "prompt_weights": list(ps.weights), "gem": asdict(self._config()), "every": every}
-        return Heatmaps(np.asarray(frames), np.concatenate(maps), size, np.concatenate(points), meta)
+        return Heatmaps(np.asarray(frames), np.concatenate(maps), sizes.pop(), np.concatenate(points), meta)
 
     # ---- grounding --------------------------------------------------------------------------------
     def relevance(self, scene: Scene, hm: Heatmaps) -> dict[object, np.ndarray]:
@@ -190,7 +201,8 @@ class VideoGemGrounder:
             out[t.track_id] = np.interp(t.frames, t.frames[ok], rel)
         return out
 
-    def ground(self, scene: Scene, query: ActionQuery) -> GroundingResult:
+    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
+        query = self.parse(query)
         hm = self.heatmaps(scene, query)
         rel = self.relevance(scene, hm)
         k = max(1, int(round(self.smooth_s * scene.fps)))
@@ -220,6 +232,3 @@ class VideoGemGrounder:
         notes = [] if keep else ["no track to ground"]
         return GroundingResult(query, keep, notes)
 
-
-def _write_cache(path: Path, hm: Heatmaps) -> None:
-    write_heatmaps(path.parent.parent, path.parent.name, path.stem, hm, overwrite=True)

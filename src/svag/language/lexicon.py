@@ -51,6 +51,15 @@ CATEGORIES: dict[str, tuple[str, str | None]] = {
     "animal": ("animal", None),
 }
 
+# Category groups over the canonical categories CATEGORIES gives (the one place: the parser and the
+# kinematic grounder both read them).
+VEHICLES = frozenset({"bicycle", "motorcycle", "car", "bus", "truck", "van", "vehicle", "boat", "stroller",
+                      "cart", "wheelchair", "airplane", "train", "tram"})
+TWO_WHEELERS = frozenset({"bicycle", "motorcycle"})
+# vehicles whose boxes are wider than tall (the kinematic grounder's aspect-ratio prior)
+BOXY_VEHICLES = VEHICLES - TWO_WHEELERS - {"stroller", "cart", "wheelchair", "airplane"}
+PEOPLE = frozenset({"person"} | {w for w, (c, _) in CATEGORIES.items() if c == "person"})
+
 # words naming some other actor (besides CATEGORIES): "another", "the others", "a group"
 ACTOR_WORDS = frozenset({"other", "another", "others", "group", "crowd", "friend", "companion", "partner",
                          "master", "couple", "each", "family", "colleague", "stranger"})

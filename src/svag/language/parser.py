@@ -82,11 +82,24 @@ def _phrase(d: Draft, seg: int, start: int) -> str:
 
 # -- rules pass ----------------------------------------------------------------------------------------
 
-def draft(text: str) -> Draft:
+MAX_QUERY_CHARS = 1000      # a query is a sentence or two (SVAG-Bench's longest: 93 characters)
+
+
+def check_query(text: object, query_id: object = None) -> str:
+    """The query text, or an InputError: not a string, empty, or longer than :data:`MAX_QUERY_CHARS`."""
+    where = query_id if query_id is not None else (text if isinstance(text, str) and len(text) <= 80 else None)
     if not isinstance(text, str):
-        raise InputError(f"expected the query as a string, got {type(text).__name__}", query=text)
+        raise InputError(f"expected the query as a string, got {type(text).__name__}", query=where)
     if not text.strip():
-        raise InputError("empty query", query=text)
+        raise InputError("empty query", query=where)
+    if len(text) > MAX_QUERY_CHARS:
+        raise InputError(f"query text is {len(text)} characters long; the limit is {MAX_QUERY_CHARS} "
+                         f"(starts {text[:40]!r})", query=where)
+    return text
+
+
+def draft(text: str) -> Draft:
+    check_query(text)
     toks = tokenize(text)
     segments = clauses.segments(toks)
     covered = {j for seg in segments for j in range(seg.start, seg.end)}
@@ -326,11 +339,20 @@ def finish(d: Draft, matches: list[tuple[int, int, int, Any]]) -> ActionQuery:
         else:
             steps = _join(steps, st, rel)
         last_len = len(st)
+    attributes = list(d.attributes)
+    for t in d.toks:          # "wearing red", "dressed all in black": a colour the rules left over
+        if t.i not in consumed and t.text in lx.COLOURS and any(
+                p.lemma in _CLOTHED for p in d.toks[max(0, t.i - 3):t.i]):
+            attributes.append(t.text)
+            consumed.add(t.i)
     unknown = [t.text.replace("_", " ") for t in d.toks if t.i not in consumed and _content(t)]
     return ActionQuery(
-        text=d.text, category=d.category, attributes=tuple(dict.fromkeys(d.attributes)),
+        text=d.text, category=d.category, attributes=tuple(dict.fromkeys(attributes)),
         steps=tuple(tuple(_dedup(s)) for s in _merge_equal(steps) if s),
         unknown=tuple(dict.fromkeys(unknown)), count=d.count, references=tuple(d.references))
+
+
+_CLOTHED = frozenset({"wear", "wearing", "dress", "dressed", "in", "clad"})
 
 
 def _negate(steps: list[list[Predicate]]) -> list[list[Predicate]]:

@@ -15,8 +15,7 @@ from svag.language.text import Token
 DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "this", "that", "these", "those",
                          "one", "two", "three", "four", "five", "some", "both", "all", "few", "several",
                          "each", "my", "your", "s", "other", "another", "any", "many", "no", "same"})
-VEHICLES = frozenset({"bicycle", "motorcycle", "car", "bus", "truck", "van", "vehicle", "boat", "stroller",
-                      "cart", "wheelchair", "airplane", "train", "tram"})
+VEHICLES = lx.VEHICLES
 PRONOUNS = frozenset({"him", "her", "them", "it", "itself", "himself", "herself", "themselves", "me", "us"})
 PART_NOUNS = frozenset({"back", "front", "side", "top", "bottom", "middle", "center", "centre", "edge", "end",
                         "corner", "rear", "face", "surface"})

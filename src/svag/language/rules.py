@@ -14,14 +14,12 @@ from typing import Callable
 from svag.language import lexicon as lx
 from svag.language.phrases import VEHICLES, Mods, analyze
 from svag.language.text import Token
-from svag.language.types import Predicate
+from svag.language.types import EVENTS, Predicate
 from svag.language.verbs import NOUN_ACTIONS
 
 MOTION_KINDS = frozenset({"walk", "run", "move", "cross", "climb", "descend", "fall", "land", "enter", "exit",
                           "appear", "approach", "follow", "pass_", "escape", "jump", "circle", "chase",
                           "turn"})
-EVENTS = frozenset({"enter", "leave", "appear", "disappear", "stop", "start_moving", "turn", "turn_around",
-                    "sit_down", "stand_up", "jump", "slow_down", "speed_up"})
 _BASE = {"walk": "walk", "run": "run"}
 
 

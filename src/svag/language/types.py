@@ -62,6 +62,11 @@ PREDICATES: dict[str, tuple[tuple[str, ...] | None, str]] = {
 }
 
 # For a grounder that scores only some predicates: the nearest one it may know instead (None = drop).
+# predicates that happen at a moment (their windows are short runs) rather than hold as a state;
+# read by the parser (how steps join) and the kinematic grounder (which windows to return)
+EVENTS = frozenset({"enter", "leave", "appear", "disappear", "stop", "start_moving", "turn", "turn_around",
+                    "sit_down", "stand_up", "jump", "slow_down", "speed_up"})
+
 PREDICATE_FALLBACK: dict[str, str | None] = {
     "slow_down": "stop", "speed_up": "run", "jump": "move", "circle": "move", "sit_down": "stop",
     "stand_up": None, "look": None, "gesture": None, "interact": "together", "fight": "together",

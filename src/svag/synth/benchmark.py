@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
 from svag import __version__
 from svag.core.types import Dataset, Query, SvagData, Track
 from svag.errors import InputError
+from svag.io.atomic import atomic_dir
 from svag.io.svag_json import write_svag
 from svag.synth.files import DetConfig, det_text, gt_text, write_seqinfo
 from svag.video.writer import VideoWriter
@@ -80,14 +80,19 @@ class SynthVideo:
 
 
 def render_video(scene: SceneSpec, motions: list[ActorMotion],
-                 sink: Callable[[np.ndarray], None] | None = None) -> SynthVideo:
-    """Render every frame (passed to ``sink``) and record boxes, visibility and occlusion."""
+                 sink: Callable[[np.ndarray], None] | None = None, progress: bool = False) -> SynthVideo:
+    """Render every frame (passed to ``sink``) and record boxes, visibility and occlusion
+    (``progress``: a progress bar on a terminal)."""
     n, F, k = len(motions), scene.frames, len(scene.occluders)
     boxes = np.full((n, F, 4), np.nan)
     vis = np.full((n, F), np.nan)
     hidden = np.zeros((n, F, k), bool)
     renderer = Renderer(scene, motions)
-    for f in range(1, F + 1):
+    frames: Iterable[int] = range(1, F + 1)
+    if progress:
+        from svag.video.progress import progress_bar
+        frames = progress_bar(frames, total=F, desc=f"synth {scene.name}")
+    for f in frames:
         res = renderer.render(f)
         for i, b in res.boxes.items():
             boxes[i, f - 1] = b
@@ -104,12 +109,12 @@ def default_query_count(frames: int) -> int:
 
 def make_video(scene: SceneSpec, rng: np.random.Generator | None = None, *, planner: bool = True,
                n_queries: int | None = None, n_empty: int = 2,
-               sink: Callable[[np.ndarray], None] | None = None) -> SynthVideo:
+               sink: Callable[[np.ndarray], None] | None = None, progress: bool = False) -> SynthVideo:
     """Simulate (random steps after the scripts when ``planner`` and ``rng`` are given), render,
     and generate queries."""
     rng = rng if rng is not None else np.random.default_rng(0)
     motions = simulate(scene, RandomPlanner(rng) if planner else None)
-    video = render_video(scene, motions, sink)
+    video = render_video(scene, motions, sink, progress)
     pf = PredicateFrames(scene, motions, video.boxes, video.hidden)
     video.queries = generate_queries(scene, motions, pf, rng, n_queries or default_query_count(scene.frames),
                                      n_empty)
@@ -148,16 +153,18 @@ class BenchmarkInfo:
 
 def benchmark_video(k: int, seed: int, frames: int, size: tuple[int, int], *, name: str | None = None,
                     fps: float = 25.0, max_actors: int = 5, n_queries: int | None = None, n_empty: int = 2,
-                    sink: Callable[[np.ndarray], None] | None = None) -> tuple[SynthVideo, np.random.Generator]:
+                    sink: Callable[[np.ndarray], None] | None = None, progress: bool = False
+                    ) -> tuple[SynthVideo, np.random.Generator]:
     """Video ``k`` (0-based) of the benchmark of ``seed``, in memory (what :func:`generate_benchmark`
     writes), and the generator it leaves (the detections are drawn from it next)."""
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))  # = SeedSequence(seed).spawn(n)[k]
     scene = random_scene(rng, name or f"SYNTH-{k + 1:02d}", size[0], size[1], frames, fps, max_actors)
-    return make_video(scene, rng, n_queries=n_queries, n_empty=n_empty, sink=sink), rng
+    return make_video(scene, rng, n_queries=n_queries, n_empty=n_empty, sink=sink, progress=progress), rng
 
 
 def _video_job(args: tuple) -> tuple[dict, list[Query], dict]:
-    (k, name, seed, frames, size, fps, max_actors, det, n_queries, n_empty, out_dir, write_video, codec) = args
+    (k, name, seed, frames, size, fps, max_actors, det, n_queries, n_empty, out_dir, write_video, codec,
+     progress) = args
     t0 = time.perf_counter()
     seq = Path(out_dir) / name
     (seq / "gt").mkdir(parents=True, exist_ok=True)
@@ -166,10 +173,14 @@ def _video_job(args: tuple) -> tuple[dict, list[Query], dict]:
     writer = VideoWriter(seq / video_file, size[0], size[1], fps, codec) if video_file else None
     try:
         video, rng = benchmark_video(k, seed, frames, size, name=name, fps=fps, max_actors=max_actors,
-                                     n_queries=n_queries, n_empty=n_empty, sink=writer.write if writer else None)
-    finally:
+                                     n_queries=n_queries, n_empty=n_empty, sink=writer.write if writer else None,
+                                     progress=progress)
+    except BaseException:
         if writer:
-            writer.close()
+            writer.abort()
+        raise
+    if writer:
+        writer.close()
     scene = video.scene
     kinds = [m.spec.kind for m in video.motions]
     write_seqinfo(seq / "seqinfo.ini", name, frames, size[0], size[1], fps, video_file)
@@ -191,24 +202,50 @@ def generate_benchmark(out_dir: PathLike, videos: int = 10, frames: int = 300, s
                        seed: int = 0, *, fps: float = 25.0, max_actors: int = 5, det: DetConfig | None = None,
                        queries_per_video: int | None = None, empty_queries: int = 2, dataset: str = "SYNTH",
                        write_video: bool = True, codec: str | None = None, jobs: int = 1,
-                       overwrite: bool = False) -> BenchmarkInfo:
-    """Generate ``videos`` videos of ``frames`` frames at ``size`` (width, height) under ``out_dir``."""
+                       overwrite: bool = False, progress: bool = False) -> BenchmarkInfo:
+    """Generate ``videos`` videos of ``frames`` frames at ``size`` (width, height) under ``out_dir``.
+
+    Everything is written into a temporary folder beside ``out_dir`` that replaces it when
+    complete (:func:`svag.io.atomic.atomic_dir`): an interrupted run leaves ``out_dir`` as it
+    was. With ``overwrite``, files in ``out_dir`` that an earlier ``svag synth`` did not write
+    are kept. ``progress``: progress bars on a terminal."""
     t0 = time.perf_counter()
     if videos < 1 or frames < 1:
         raise InputError(f"need at least one video of one frame, got {videos} videos of {frames} frames")
     w, h = size
-    if w < 32 or h < 32 or w % 2 or h % 2:
-        raise InputError(f"size must be even and at least 32x32, got {w}x{h}")
+    if not (32 <= w <= 8192 and 32 <= h <= 8192) or w % 2 or h % 2:
+        raise InputError(f"size must be even and from 32x32 to 8192x8192, got {w}x{h}")
+    if jobs < 1:
+        raise InputError(f"jobs must be at least 1, got {jobs}")
+    if not (isinstance(fps, (int, float)) and 0 < fps < 1000) or seed < 0:
+        raise InputError(f"need 0 < fps < 1000 and seed >= 0, got fps {fps!r}, seed {seed!r}")
     out = Path(out_dir)
-    _prepare_out(out, overwrite)
+    keep = _prepare_out(out, overwrite)
+    with atomic_dir(out, keep=keep) as tmp:
+        info = _generate(tmp, out, videos, frames, (w, h), seed, fps, max_actors, det, queries_per_video,
+                         empty_queries, dataset, write_video, codec, jobs, progress)
+    info.seconds = time.perf_counter() - t0
+    return info
+
+
+def _generate(tmp: Path, out: Path, videos: int, frames: int, size: tuple[int, int], seed: int, fps: float,
+              max_actors: int, det: DetConfig | None, queries_per_video: int | None, empty_queries: int,
+              dataset: str, write_video: bool, codec: str | None, jobs: int, progress: bool) -> BenchmarkInfo:
+    t0 = time.perf_counter()
+    w, h = size
     digits = max(2, len(str(videos)))
     names = [f"{dataset}-{k + 1:0{digits}d}" for k in range(videos)]
     det = det or DetConfig()
+    parallel = jobs > 1 and videos > 1
     jobs_args = [(k, names[k], seed, frames, (w, h), fps, max_actors, det, queries_per_video, empty_queries,
-                  str(out), write_video, codec) for k in range(videos)]
-    if jobs > 1 and videos > 1:
+                  str(tmp), write_video, codec, progress and not parallel) for k in range(videos)]
+    if parallel:
         with ProcessPoolExecutor(max_workers=min(jobs, videos)) as pool:
-            results = list(pool.map(_video_job, jobs_args))
+            done = pool.map(_video_job, jobs_args)
+            if progress:
+                from svag.video.progress import progress_bar
+                done = progress_bar(done, total=videos, desc="synth", unit="video")
+            results = list(done)
     else:
         results = [_video_job(a) for a in jobs_args]
     all_queries: list[Query] = []
@@ -218,37 +255,37 @@ def generate_benchmark(out_dir: PathLike, videos: int = 10, frames: int = 300, s
                         for j, q in enumerate(queries)]
         for j, q in enumerate(script["queries"]):
             q["query_id"] = first + j
-    gt_path = out / "gt.json"
-    write_svag(gt_path, SvagData((Dataset(dataset, tuple(all_queries)),)), "gt", overwrite=True)
-    (out / "scripts.json").write_text(json.dumps([r[0] for r in results], indent=1))
+    write_svag(tmp / "gt.json", SvagData((Dataset(dataset, tuple(all_queries)),)), "gt", overwrite=True)
+    (tmp / "scripts.json").write_text(json.dumps([r[0] for r in results], indent=1))
     seconds = time.perf_counter() - t0
     summaries = [r[2] for r in results]
     manifest = {"generator": "svag.synth", "svag_version": __version__, "seed": seed, "videos": videos,
                 "frames": frames, "size": [w, h], "fps": fps, "max_actors": max_actors, "dataset": dataset,
                 "detector": asdict(det), "queries_per_video": queries_per_video, "empty_queries": empty_queries,
                 "sequences": names, "per_video": summaries, "seconds": round(seconds, 3)}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
-    return BenchmarkInfo(out, gt_path, [out / n for n in names],
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
+    return BenchmarkInfo(out, out / "gt.json", [out / n for n in names],
                          [out / n / f"{n}.mp4" for n in names] if write_video else [],
                          queries=len(all_queries), empty_queries=sum(not q.tracks for q in all_queries),
                          tracks=sum(len(q.tracks) for q in all_queries), seconds=seconds)
 
 
-def _prepare_out(out: Path, overwrite: bool) -> None:
+def _prepare_out(out: Path, overwrite: bool) -> tuple[str, ...]:
+    """Check that ``out`` may be (re)written; returns the names of the entries of an existing
+    ``out`` to keep (those an earlier svag synth did not write)."""
     if out.exists() and not out.is_dir():
         raise InputError("output path exists and is not a folder", file=str(out))
-    if out.is_dir() and any(out.iterdir()):
-        if not overwrite:
-            raise InputError("output folder is not empty; pass --force to overwrite it", file=str(out))
-        manifest = out / "manifest.json"
-        if not manifest.is_file():
-            raise InputError("output folder is not empty and was not made by svag synth (no manifest.json); "
-                             "refusing to overwrite it", file=str(out))
-        try:
-            old = json.loads(manifest.read_text()).get("sequences", [])
-        except ValueError:
-            old = []
-        for name in old:
-            if (out / name).is_dir() and "/" not in name and name not in ("", ".", ".."):
-                shutil.rmtree(out / name)
-    out.mkdir(parents=True, exist_ok=True)
+    if not (out.is_dir() and any(out.iterdir())):
+        return ()
+    if not overwrite:
+        raise InputError("output folder is not empty; pass --force to overwrite it", file=str(out))
+    manifest = out / "manifest.json"
+    if not manifest.is_file():
+        raise InputError("output folder is not empty and was not made by svag synth (no manifest.json); "
+                         "refusing to overwrite it", file=str(out))
+    try:
+        old = json.loads(manifest.read_text()).get("sequences", [])
+    except (ValueError, AttributeError, RecursionError, OSError):
+        old = []
+    ours = {"gt.json", "scripts.json", "manifest.json", *(str(n) for n in old if isinstance(n, str))}
+    return tuple(e.name for e in out.iterdir() if e.name not in ours)

@@ -16,8 +16,8 @@ from svag.track.bytetrack import ByteTracker
 from svag.track.interpolate import interpolate_gaps
 from svag.track.stitch import stitch_tracks
 
-TRACKERS: dict[str, Callable[..., Tracker]] = {
-    "bytetrack": ByteTracker,
+TRACKERS: dict[str, str | Callable[..., Tracker]] = {
+    "bytetrack": "svag.track.bytetrack:ByteTracker",
 }
 
 

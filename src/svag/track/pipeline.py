@@ -4,7 +4,8 @@
     run.tracks                                        # Detections, ids filled, 1-based frames
     run.timings.fps("detect")                         # frames per second of one stage
 
-The tracker's frame rate is the video's unless ``tracker_kwargs`` gives ``fps``; with
+The tracker's frame rate is ``tracker_kwargs["fps"]`` when given, else the video's (a source
+without a frame rate, such as a folder of frames, needs it given: an InputError otherwise); with
 ``stride`` the frame indices stay those of the source, so times in seconds keep their meaning
 (and the tracker's gap interpolation fills the skipped frames of a track). With ``resize``, detection runs on the resized frames and boxes are mapped back
 to the source's pixel coordinates.
@@ -13,37 +14,22 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Sequence
 
 import numpy as np
 
+from svag.core.timing import StageTimings
 from svag.core.types import Detections
+from svag.errors import InputError
 from svag.detect import DEFAULT_DETECTOR, build_detector
-from svag.detect.base import Detector, concat_extras
+from svag.detect.base import Detector, concat_extras, supports_prompts
 from svag.track import build_tracker
 from svag.track.base import Tracker
 from svag.track.extras import transfer_extras
 from svag.video.reader import VideoInfo, open_video
 
 STAGES = ("decode", "detect", "track")
-
-
-@dataclass
-class StageTimings:
-    """Wall-clock seconds per stage and the number of frames processed."""
-
-    seconds: dict[str, float] = field(default_factory=lambda: {s: 0.0 for s in STAGES})
-    frames: int = 0
-
-    def fps(self, stage: str | None = None) -> float:
-        """Frames per second of one stage, or of the whole pipeline (``None``)."""
-        t = sum(self.seconds.values()) if stage is None else self.seconds[stage]
-        return self.frames / t if t > 0 else float("inf")
-
-    def to_json(self) -> dict[str, Any]:
-        return {"frames": self.frames, "seconds": dict(self.seconds),
-                "fps": {**{s: self.fps(s) for s in self.seconds}, "total": self.fps()}}
 
 
 @dataclass
@@ -58,21 +44,28 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
                 tracker: str | Tracker = "bytetrack", *, detector_kwargs: dict[str, Any] | None = None,
                 tracker_kwargs: dict[str, Any] | None = None, stride: int = 1,
                 resize: tuple[int, int] | float | None = None, max_frames: int | None = None,
-                progress: bool = False) -> TrackingRun:
+                progress: bool = False, prompts: Sequence[str] | None = None) -> TrackingRun:
     """Detect and track objects in a video file, frame folder or MOT sequence folder
-    (``max_frames``: stop after that many decoded frames; ``progress``: show a progress bar)."""
+    (``max_frames``: stop after that many decoded frames; ``progress``: show a progress bar;
+    ``prompts``: texts for a detector that accepts prompts, see :class:`~svag.detect.base.Detector`)."""
     video = open_video(path, stride=stride, resize=resize)
     info = video.info
     det = build_detector(detector, **(detector_kwargs or {})) if isinstance(detector, str) else detector
     if isinstance(tracker, str):
         kw = dict(tracker_kwargs or {})
-        kw.setdefault("fps", info.fps or 30.0)
+        if not kw.get("fps"):
+            if not info.fps:
+                raise InputError("the video has no frame rate; give it (--fps, or tracker option fps)",
+                                 file=str(path))
+            kw["fps"] = info.fps
         trk = build_tracker(tracker, **kw)
     else:
         trk = tracker
+    if prompts is not None and supports_prompts(det):
+        det.set_prompts(list(prompts))  # type: ignore[attr-defined]
     det.reset()
     trk.reset()
-    timings = StageTimings()
+    timings = StageTimings.of(STAGES)
     rows_f, rows_b, rows_s, rows_x = [], [], [], []
     frames = iter(video)
     if progress:
@@ -110,7 +103,8 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
     t0 = time.perf_counter()
     tracks = trk.finalize()
     timings.seconds["track"] += time.perf_counter() - t0
-    n = (info.num_frames or last_index) if exhausted else last_index
+    # a truncated file ends before its header's length: the video is as long as what decoded
+    n = (video.truncated_at or info.num_frames or last_index) if exhausted else last_index
     dets = Detections(np.concatenate(rows_f) if rows_f else np.zeros(0, np.int64),
                       np.full(sum(len(r) for r in rows_f), -1, np.int64),
                       np.concatenate(rows_b) if rows_b else np.zeros((0, 4)),

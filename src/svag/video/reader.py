@@ -8,12 +8,13 @@ frames to a (width, height) or by a factor.
 """
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -45,11 +46,14 @@ class Frame:
 class VideoReader:
     """Iterate frames of a video file, a frame folder or a MOT sequence folder."""
 
+    truncated_at: int | None = None   # last frame decoded when the video ended before its header's length
+
     def __init__(self, path: str | os.PathLike, *, stride: int = 1,
                  resize: tuple[int, int] | float | None = None) -> None:
         self.path = Path(path)
-        if stride < 1:
-            raise InputError(f"stride must be >= 1, got {stride}")
+        if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
+            raise InputError(f"stride must be a whole number >= 1, got {stride!r}")
+        _check_resize(resize)
         self.stride = stride
         self.resize = resize
         if not self.path.exists():
@@ -81,14 +85,27 @@ class VideoReader:
             raise InputError(f"no frame images ({', '.join(IMAGE_EXTS)}) found in {folder}", file=str(self.path))
         first = _imread(files[0])
         self._frames_dir, self._files = folder, files
+        self._first_shape = first.shape
         self.info = VideoInfo(first.shape[1], first.shape[0], fps, length if length else len(files), str(self.path))
 
     def _init_file(self) -> None:
+        """Read the header and decode the first frame, so that an unreadable file fails here,
+        before any work, with a message that says what is wrong."""
         av = _import_av()
         try:
+            size = self.path.stat().st_size
+        except OSError as exc:
+            raise InputError(f"cannot read video: {exc.strerror or exc}", file=str(self.path)) from None
+        if size == 0:
+            raise InputError("cannot open video: empty file (0 bytes)", file=str(self.path))
+        try:
             container = av.open(str(self.path))
+        except av.error.InvalidDataError:  # type: ignore[attr-defined]
+            raise InputError("cannot open video: not a video file FFmpeg can read (invalid data: wrong format, "
+                             "or not a video)", file=str(self.path)) from None
         except (av.error.FFmpegError, OSError) as exc:  # type: ignore[attr-defined]
-            raise InputError(f"cannot open video: {exc}", file=str(self.path)) from None
+            raise InputError(f"cannot open video: {getattr(exc, 'strerror', None) or exc}",
+                             file=str(self.path)) from None
         try:
             if not container.streams.video:
                 raise InputError("file has no video stream", file=str(self.path))
@@ -97,10 +114,17 @@ class VideoReader:
             n = stream.frames or None
             self.info = VideoInfo(stream.codec_context.width, stream.codec_context.height,
                                   float(Fraction(rate)) if rate else None, n, str(self.path))
+            if not self.info.width or not self.info.height:
+                raise InputError("video stream has no frame size (unreadable or empty file)", file=str(self.path))
+            try:
+                first = next(iter(container.decode(stream)), None)
+            except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
+                raise InputError(f"cannot decode the first frame (corrupt video?): {exc}", file=str(self.path),
+                                 frame=1) from None
+            if first is None:
+                raise InputError("video has no decodable frames", file=str(self.path))
         finally:
             container.close()
-        if not self.info.width or not self.info.height:
-            raise InputError("video stream has no frame size (unreadable or empty file)", file=str(self.path))
 
     # -- reading -----------------------------------------------------------------------------------
 
@@ -115,6 +139,7 @@ class VideoReader:
         self.frames_read = last
         expected = self.info.num_frames
         if expected and last + self.stride <= expected:
+            self.truncated_at = last
             warnings.warn(f"{self.path}: the header says {expected} frames but decoding stopped at frame "
                           f"{last} (truncated or damaged file?)", stacklevel=2)
 
@@ -136,7 +161,13 @@ class VideoReader:
         fps = self.info.fps
         for i in range(0, len(self._files), self.stride):
             index = i + 1
-            yield Frame(index, (index - 1) / fps if fps else float(index - 1), self._finish(_imread(self._files[i])))
+            image = _imread(self._files[i])
+            if image.shape != self._first_shape:
+                raise InputError(f"frame images differ in size: {self._files[0].name} is "
+                                 f"{self._first_shape[1]}x{self._first_shape[0]}, this one "
+                                 f"{image.shape[1]}x{image.shape[0]} (all frames of a video must have one size)",
+                                 file=str(self._files[i]), frame=index)
+            yield Frame(index, (index - 1) / fps if fps else float(index - 1), self._finish(image))
 
     def _iter_file(self) -> Iterator[Frame]:
         av = _import_av()
@@ -160,6 +191,45 @@ class VideoReader:
                                  file=str(self.path), frame=index + 1) from None
         finally:
             container.close()
+
+
+    def read_frames(self, indices: Iterable[int]) -> Iterator[Frame]:
+        """Only the frames with these 1-based indices, in increasing order: a frame folder reads
+        just those images, a video file is decoded up to the last one. Indices past the end are
+        not produced."""
+        wanted = sorted({int(i) for i in indices if int(i) >= 1})
+        if not wanted:
+            return
+        if self._frames_dir is not None:
+            fps = self.info.fps
+            for index in wanted:
+                if index <= len(self._files):
+                    yield Frame(index, (index - 1) / fps if fps else float(index - 1),
+                                self._finish(_imread(self._files[index - 1])))
+            return
+        todo = set(wanted)
+        for frame in self._iter_file():
+            if frame.index in todo:
+                yield frame
+                todo.discard(frame.index)
+                if not todo:
+                    return
+
+
+MAX_SIDE = 16384    # pixels; a resize beyond this is a mistake, not a request
+
+
+def _check_resize(resize: object) -> None:
+    if resize is None:
+        return
+    if isinstance(resize, (int, float)) and not isinstance(resize, bool):
+        if not (math.isfinite(resize) and 0 < resize <= 4):
+            raise InputError(f"resize factor must be > 0 and <= 4, got {resize!r}")
+        return
+    if (isinstance(resize, (tuple, list)) and len(resize) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_SIDE for v in resize)):
+        return
+    raise InputError(f"resize must be a factor or (width, height) in pixels (1..{MAX_SIDE}), got {resize!r}")
 
 
 def _imread(path: Path) -> np.ndarray:

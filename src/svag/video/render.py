@@ -48,13 +48,21 @@ def _heat_at(heatmaps: Sequence[Any] | None, frame: int) -> np.ndarray | None:
     return np.max(maps, axis=0) if len(maps) > 1 and all(m.shape == maps[0].shape for m in maps) else maps[0]
 
 
-def render_groundings(video: str | os.PathLike, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
-                      *, stride: int = 1, heatmaps: Sequence[Any] | None = None) -> None:
-    """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` and write ``out``; ``heatmaps``
-    (:class:`svag.io.heatmaps.Heatmaps`, one per item) are overlaid when given."""
+def render_groundings(video: Any, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
+                      *, stride: int = 1, progress: bool = True, fps: float | None = None,
+                      heatmaps: Sequence[Any] | None = None) -> None:
+    """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` (a path, or a scene's frame source)
+    and write ``out`` (atomically; ``progress``: a progress bar on a terminal; ``fps``: the video's
+    frame rate, default the source's own; ``heatmaps``: :class:`svag.io.heatmaps.Heatmaps`, one per
+    item, overlaid when given)."""
+    from svag.errors import InputError
     from svag.video.reader import open_video
+    video = getattr(video, "path", video)
     reader = open_video(video, stride=stride)
-    fps = (reader.info.fps or 25.0) / stride
+    rate = fps or reader.info.fps
+    if not rate:
+        raise InputError("the video has no frame rate; give it (--fps)", file=str(video))
+    fps = rate / stride
     # per frame: list of (box, colour, label); built from each grounding's windows
     draws: dict[int, list[tuple[np.ndarray, tuple[int, int, int], str]]] = {}
     for qi, (spec, result) in enumerate(items):
@@ -68,8 +76,13 @@ def render_groundings(video: str | os.PathLike, out: str | os.PathLike, items: S
             for f, box in zip(t.frames[active].tolist(), t.boxes[active]):
                 draws.setdefault(f, []).append((box, color, f"#{t.track_id} {text}"))
     w, h = reader.info.width - reader.info.width % 2, reader.info.height - reader.info.height % 2
+    frames = iter(reader)
+    if progress:
+        from svag.video.progress import progress_bar
+        n = reader.info.num_frames
+        frames = iter(progress_bar(frames, total=-(-n // stride) if n else None, desc="render"))
     with VideoWriter(out, w, h, fps) as writer:
-        for frame in reader:
+        for frame in frames:
             img = frame.image[:h, :w].copy()
             heat = _heat_at(heatmaps, frame.index)
             if heat is not None:

@@ -1,0 +1,134 @@
+"""Benchmark runner: ground every query of a ground-truth file over given tracks with one or
+more grounders, evaluate, and tabulate — always next to the trivial baselines.
+
+Tracks come from a tracker's MOT result files (``tracks_dir/<VIDEO>.txt``) or are the oracle:
+the video's ground-truth tracks (every class) with their ids hidden and whole lifespans, i.e.
+a perfect tracker. Scene geometry comes from each video's ``seqinfo.ini`` under ``mot_root``.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+
+from svag.core.scene import Scene
+from svag.core.types import Dataset, Query, SvagData
+from svag.eval.svag_protocol import evaluate_svag
+from svag.ground import build_grounder
+from svag.run.pipeline import QuerySpec, ground_queries, to_prediction
+from svag.run.scene import SceneBuilder
+
+PathLike = str | os.PathLike
+BASELINES = ("all-tracks", "longest-track")
+TABLE_KEYS = ("HOTA", "DetA", "AssA", "mIoU", "R1@0.5", "m-HIoU")
+
+
+def mot_scene(video: str, mot_root: PathLike, tracks_dir: PathLike | None) -> Scene:
+    """The scene of ``video`` under ``mot_root`` with the tracker's tracks, or the oracle's
+    (``tracks_dir`` None); see :meth:`svag.run.scene.SceneBuilder.from_mot`."""
+    return SceneBuilder().from_mot(mot_root, video, tracks_dir)
+
+
+_scene_for = mot_scene          # the name benchmarks and tests used before svag.run
+
+
+@dataclass
+class GrounderRun:
+    name: str
+    prediction: SvagData
+    seconds: float
+    scores: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)  # protocol -> video|mean -> metric
+
+
+def ground_dataset(gt: SvagData, scenes: dict[str, Scene], grounder: Any, *, window_convention: str = "svag"
+                   ) -> tuple[SvagData, float]:
+    """Ground every query of ``gt`` on its video's scene; returns the prediction and seconds."""
+    start = time.perf_counter()
+    datasets = []
+    for d in gt.datasets:
+        items = []
+        by_video: dict[str, list[Query]] = {}
+        for q in d.queries:
+            by_video.setdefault(q.video_name, []).append(q)
+        for video, queries in by_video.items():
+            results = ground_queries(grounder, scenes[video], [q.text for q in queries])
+            for q, res in zip(queries, results):
+                items.append((QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id), res))
+        datasets.extend(to_prediction(d.name, items, window_convention=window_convention).datasets)
+    return SvagData(tuple(datasets)), time.perf_counter() - start
+
+
+def _subset(data: SvagData, video: str) -> SvagData:
+    return SvagData(tuple(Dataset(d.name, tuple(q for q in d.queries if q.video_name == video)) for d in data.datasets
+                          if any(q.video_name == video for q in d.queries)))
+
+
+def score(gt: SvagData, pred: SvagData, protocols: Sequence[str] = ("svag", "svag-strict")
+          ) -> dict[str, dict[str, dict[str, float]]]:
+    """protocol -> {video: metrics, "all": metrics over all videos}."""
+    videos = sorted({q.video_name for d in gt for q in d})
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for protocol in protocols:
+        per = {v: evaluate_svag(_subset(gt, v), _subset_pred(pred, gt, v), protocol=protocol).mean for v in videos}
+        per["all"] = evaluate_svag(gt, pred, protocol=protocol).mean
+        out[protocol] = per
+    return out
+
+
+def _subset_pred(pred: SvagData, gt: SvagData, video: str) -> SvagData:
+    names = {d.name for d in gt.datasets if any(q.video_name == video for q in d.queries)}
+    return SvagData(tuple(Dataset(d.name, tuple(q for q in d.queries if q.video_name == video))
+                          for d in pred.datasets if d.name in names))
+
+
+def build_scenes(gt: SvagData, mot_root: PathLike, tracks_dir: PathLike | None = None) -> dict[str, Scene]:
+    """Video name -> scene: a tracker's tracks from ``tracks_dir`` or, without it, the oracle tracks."""
+    videos = sorted({q.video_name for d in gt for q in d})
+    return {v: mot_scene(v, mot_root, tracks_dir or None) for v in videos}
+
+
+def run_benchmark(gt: SvagData, mot_root: PathLike, *, tracks_dir: PathLike | None = None,
+                  grounders: Sequence[str] = ("kinematic",), grounder_args: dict[str, dict] | None = None,
+                  protocols: Sequence[str] = ("svag", "svag-strict"), progress: bool = False) -> list[GrounderRun]:
+    """Ground and score ``gt`` with each grounder and the trivial baselines (``progress``: a
+    progress bar over grounders on a terminal)."""
+    names = list(dict.fromkeys([*BASELINES, *grounders]))
+    built = {name: build_grounder(name, **(grounder_args or {}).get(name, {})) for name in names}  # checked first
+    scenes = build_scenes(gt, mot_root, tracks_dir)
+    runs = []
+    order = names
+    if progress:
+        from svag.video.progress import progress_bar
+        order = progress_bar(names, total=len(names), desc="bench", unit="grounder")
+    for name in order:
+        grounder = built[name]
+        pred, secs = ground_dataset(gt, scenes, grounder)
+        run = GrounderRun(name, pred, secs)
+        run.scores = score(gt, pred, protocols)
+        runs.append(run)
+    return runs
+
+
+def format_runs(runs: Sequence[GrounderRun], protocol: str) -> str:
+    """One block per grounder: a row per video and the overall row."""
+    lines = [f"protocol: {protocol}"]
+    for run in runs:
+        per = run.scores[protocol]
+        width = max(len(k) for k in per)
+        lines.append(f"\n{run.name}  ({run.seconds:.2f} s grounding)")
+        lines.append(f"{'video':{width}}  " + "  ".join(f"{k:>7}" for k in TABLE_KEYS))
+        for video, vals in per.items():
+            lines.append(f"{video:{width}}  " + "  ".join(f"{vals.get(k, float('nan')):7.2f}" for k in TABLE_KEYS))
+    return "\n".join(lines)
+
+
+def runs_to_json(runs: Sequence[GrounderRun]) -> dict[str, Any]:
+    return {r.name: {"seconds": r.seconds, "scores": r.scores} for r in runs}
+
+
+def mean_over_videos(run: GrounderRun, protocol: str, key: str) -> float:
+    vals = [v[key] for k, v in run.scores[protocol].items() if k != "all"]
+    return float(np.mean(vals)) if vals else float("nan")

@@ -184,3 +184,65 @@ def test_hog_detector_finds_pets_people(pets_head):
         g = gt.boxes[gt.frames == frame.index]
         tp, n_gt = tp + _matched(g, d.boxes, 0.3), n_gt + len(g)
     assert tp / n_gt >= 0.5, (tp, n_gt)
+
+
+# -- categories without a neural network (issue #13) ---------------------------------------------
+
+def test_person_scale_learns_the_ground_plane_line():
+    from svag.detect.motion import PersonScale
+    rng = np.random.default_rng(0)
+    foot = rng.uniform(150, 350, 200)
+    height = 0.4 * foot - 20 + rng.normal(0, 2, 200)
+    height[:20] *= 0.45                                        # dogs and cut-off people among the samples
+    scale = PersonScale(min_samples=30)
+    assert scale.ratio(np.array([300.0]), np.array([100.0])) is None      # nothing learnt yet
+    scale.add(foot, height)
+    r = scale.ratio(np.array([300.0, 300.0]), np.array([100.0, 60.0]))
+    assert r[0] == pytest.approx(1.0, abs=0.05) and r[1] == pytest.approx(0.6, abs=0.05)
+
+
+def test_classify_blobs_rules():
+    from svag.detect.motion import OTHER, PERSON, VEHICLE, classify_blobs
+    aspect = np.array([0.4, 1.1, 2.2, 1.2, 1.5])
+    ratio = np.array([1.0, 1.0, 0.65, 0.45, 0.7])            # person, group, car, dog, car seen 3/4
+    cat, conf, group = classify_blobs(aspect, ratio)
+    assert cat.tolist() == [PERSON, PERSON, VEHICLE, OTHER, VEHICLE]
+    assert group.tolist() == [False, True, False, False, False]          # only the group is cut
+    assert (conf[[0, 2, 3]] >= 0.5).all()
+    cat, conf, group = classify_blobs(aspect, None)          # no person scale yet: nothing cut, unsure
+    assert not group.any() and (conf[aspect > 0.7] < 0.5).all()
+
+
+def test_motion_detector_keeps_a_car_whole_and_calls_it_a_vehicle(tmp_path):
+    """A synthetic clip with a person and a blue car (the demo's): once the person scale is known
+    the car is one box labelled vehicle, and the person's boxes are labelled person."""
+    from svag.synth import generate_benchmark
+    generate_benchmark(tmp_path, videos=1, frames=300, size=(640, 360), seed=1)
+    seq = tmp_path / "SYNTH-01"
+    gt = read_mot_gt(seq / "gt" / "gt.txt")
+    det = build_detector("motion")
+    det.reset()
+    on_car, labels = [], {1: [], 3: []}
+    for frame in open_video(seq):
+        d = det.detect(frame)
+        if frame.index < 150 or len(d) == 0:
+            continue
+        g = gt.frames == frame.index
+        for cls, box in zip(gt.classes[g], gt.boxes[g]):
+            ix = np.clip(np.minimum(d.boxes[:, 0] + d.boxes[:, 2], box[0] + box[2]) - np.maximum(d.boxes[:, 0], box[0]), 0, None)
+            iy = np.clip(np.minimum(d.boxes[:, 1] + d.boxes[:, 3], box[1] + box[3]) - np.maximum(d.boxes[:, 1], box[1]), 0, None)
+            inside = ix * iy / (d.boxes[:, 2] * d.boxes[:, 3]) > 0.6           # boxes mostly on this actor
+            if cls == 3:
+                on_car.append(int(inside.sum()))
+            best = int(np.argmax(iou_matrix(box[None], d.boxes)[0]))
+            if iou_matrix(box[None], d.boxes)[0, best] > 0.5:
+                labels[int(cls)].append(str(d.extras["category"][best]))
+    assert np.mean(np.array(on_car) <= 1) >= 0.9                             # not cut into several people
+    assert np.mean(np.array(labels[3]) == "vehicle") >= 0.7 and np.mean(np.array(labels[1]) == "person") >= 0.9
+
+
+def test_motion_detector_calls_pets_people_people(pets_head):
+    frames, _ = pets_head
+    dets = detect_video(build_detector("motion"), frames)
+    cats, conf = dets.extras["category"], dets.extras["category_score"]
+    assert len(cats) > 100 and np.mean((cats == "person") | (conf < 0.5)) >= 0.98

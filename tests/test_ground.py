@@ -240,6 +240,97 @@ def test_windows_drop_runs_shorter_than_the_minimum():
     assert all(e - s + 1 >= 10 for s, e in w[:, :2])
 
 
+def test_windows_one_per_run_with_its_own_extent():
+    """Issue #13: a run is listed once, with its own extent; the looser run around it (above the
+    low threshold) is not a second, wider window; a weak run elsewhere follows."""
+    from svag.ground.windows import windows_from_relevance
+    rel = np.zeros(300)
+    rel[40:150] = 0.4         # only above the low threshold: around the main run below
+    rel[150:275] = 0.9        # the run
+    rel[200:210] = 0.45       # a dip inside it (bridged? no: 10 frames > 0.6 s at 10 fps)
+    rel[10:30] = 0.35         # weak evidence elsewhere
+    w = windows_from_relevance(rel, 1, 10.0)
+    spans = w[:, :2].tolist()
+    assert len(spans) == len({tuple(s) for s in spans})                     # no duplicates
+    assert sorted(spans[:2]) == [[151, 200], [211, 275]]                    # the runs, best first
+    assert not any(s <= 100 and e >= 151 for s, e in spans)                  # nothing stretched over them
+    assert [11, 30] in spans                                                 # the weak run elsewhere
+
+
+def test_kinematic_windows_are_unique(scene):
+    g = KinematicGrounder()
+    for q in (_q([Predicate("move_right")]), _q([Predicate("stand_still")]), _q([Predicate("walk")]),
+              _q([Predicate("stop")], [Predicate("start_moving")])):
+        for gr in g.ground(scene, q).groundings:
+            rows = [tuple(r) for r in gr.windows[:, :2].tolist()]
+            assert len(rows) == len(set(rows)), (q, gr.track.track_id, gr.windows)
+
+
+def test_uninformative_query_returns_every_track_over_its_life(scene):
+    """Issue #13: when most tracks match ("someone moves" where 4 of 5 move), the predicates do not
+    single anyone out: every track comes back over its whole life, the evidence in its score."""
+    q = _q([Predicate("move")])
+    picky = KinematicGrounder().ground(scene, q)
+    assert _ids(picky) == {1, 2, 4, 5}
+    res = KinematicGrounder(uninformative=0.5).ground(scene, q)
+    assert _ids(res) == {1, 2, 3, 4, 5} and any("does not single out" in n for n in res.notes)
+    for g in res.groundings:
+        assert g.windows[0, :2].tolist() == [g.track.frames[0], g.track.frames[-1]]
+    scores = {g.track.track_id: g.score for g in res.groundings}
+    assert scores[3] < min(scores[i] for i in (1, 2, 4, 5))                # the still one scores lowest
+    assert _ids(KinematicGrounder(uninformative=0.9).ground(scene, q)) == {1, 2, 4, 5}   # 4/5 < 0.9
+
+
+def _labelled(scene, categories, score=0.9):
+    from dataclasses import replace
+    return replace(scene, tracks=tuple(replace(t, category=categories.get(t.track_id), category_score=score)
+                                       for t in scene.tracks))
+
+
+def test_category_mismatch_answers_nothing_with_a_note(scene):
+    """Issue #13: "a dog walks right" over pedestrians returns nothing (it returned 25 at 0.96);
+    a car query never returns a confident person; unsure labels exclude nobody."""
+    people = _labelled(scene, {i: "person" for i in range(1, 6)})
+    g = KinematicGrounder()
+    dog = g.ground(people, _q([Predicate("move_right")], category="dog"))
+    assert dog.groundings == [] and any("no track can be a dog" in n for n in dog.notes)
+    mixed = _labelled(scene, {1: "person", 2: "vehicle", 3: "person", 4: "person", 5: "vehicle"})
+    car = g.ground(mixed, _q([Predicate("move_right")], category="car"))
+    assert _ids(car) and _ids(car) <= {2, 5}
+    person = g.ground(mixed, _q([Predicate("move_right")], category="person"))
+    assert 2 not in _ids(person) and 5 not in _ids(person) and 4 in _ids(person)
+    unsure = _labelled(scene, {i: "vehicle" for i in range(1, 6)}, score=0.3)
+    assert {2, 4} <= _ids(g.ground(unsure, _q([Predicate("move_right")], category="person")))
+    from svag.ground.categories import compatible
+    assert compatible("car", "vehicle") and compatible("dog", "other") and compatible("bicycle", "person")
+    assert not compatible("person", "vehicle") and not compatible("dog", "person")
+
+
+def test_category_check_reaches_every_grounder_through_ground_queries(scene):
+    """A grounder that never looks at categories (here: every track, the query left as text) still
+    gets the check in svag.run.pipeline.ground_queries; the trivial baselines are left as floors."""
+    from svag.ground.base import Grounding, GroundingResult
+    from svag.ground.baselines import AllTracksGrounder
+    from svag.ground.windows import whole_life
+    from svag.language.types import ActionQuery
+    from svag.run.pipeline import ground_queries
+
+    class Blind:
+        requires = ()
+
+        def ground(self, scene, query):  # type: ignore[no-untyped-def]
+            return GroundingResult(ActionQuery(query), [Grounding(t, 1.0, whole_life(t)) for t in scene.tracks])
+
+    mixed = _labelled(scene, {1: "person", 2: "vehicle", 3: "person", 4: "person", 5: "vehicle"})
+    car, dog, man = ground_queries(Blind(), mixed, ["a red car turns left", "a dog runs", "a man walks"])
+    assert _ids(car) == {2, 5} and any("excluded" in n for n in car.notes)
+    assert dog.groundings == [] and any("no track can be a dog" in n for n in dog.notes)
+    assert _ids(man) == {1, 3, 4}
+    assert _ids(ground_queries(AllTracksGrounder(), mixed, ["a dog runs"])[0]) == {1, 2, 3, 4, 5}
+    unsure = _labelled(scene, {i: "vehicle" for i in range(1, 6)}, score=0.3)
+    assert _ids(ground_queries(Blind(), unsure, ["a man walks"])[0]) == {1, 2, 3, 4, 5}
+
+
 @pytest.mark.parametrize("extra,message", [
     (["--queries", "MISSING"], "--queries not found"),
     (["a man " * 200], "the limit is 1000"),

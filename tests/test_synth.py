@@ -261,3 +261,17 @@ def test_full_size_benchmark_is_fast_and_complete(tmp_path):
             assert c.streams.video[0].frames == 300
     res = evaluate_svag(gt, perfect_prediction(gt), protocol="svag-strict")
     assert res.mean["HOTA"] == pytest.approx(100.0)
+
+
+def test_long_videos_keep_their_actors_acting():
+    """Issue #13: `svag synth --frames 12000` ended every script near frame 2,670 (actors left one
+    by one); actors now act for the whole requested length, and short clips are unchanged."""
+    from svag.synth.planner import RandomPlanner, random_scene
+    from svag.synth.scene import simulate
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        motions = simulate(random_scene(rng, "x", 640, 360, 6000), RandomPlanner(rng))
+        last = max(max((s.end for s in m.segments), default=0) for m in motions)
+        present = np.array([m.present for m in motions]).any(axis=0)
+        # someone is in the scene until the last 12 s, when leaving becomes an ordinary event
+        assert last >= 6000 - 12 * 25 and present[1000:6000 - 12 * 25].all(), (seed, last)

@@ -15,6 +15,7 @@ class AllTracksGrounder:
     """Every track, over its whole lifespan (the "trivial baseline")."""
 
     name = "all-tracks"
+    ignores_query = True          # a floor: no category check either
     requires = ()
 
     def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
@@ -25,6 +26,7 @@ class LongestTrackGrounder:
     """The single longest track, over its whole lifespan."""
 
     name = "longest-track"
+    ignores_query = True          # a floor: no category check either
     requires = ()
 
     def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:

@@ -13,6 +13,7 @@ from svag.language.types import ActionQuery
 
 class LargestTracksGrounder:
     name = "largest-tracks"
+    ignores_query = True          # a floor: no category check either
     requires = ("box-size",)
 
     def __init__(self, count: int = 3) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from svag.encode.steps import StepEncoder
 from svag.ground.base import Grounding, GroundingResult, QueryLike, Scene, query_text
+from svag.ground.categories import category_mask, query_category
 from svag.ground.learned_data import RATE, SceneFeatures
 from svag.ground.policy import OutputPolicy
 from svag.ground.windows import snap_span, whole_life, windows_from_relevance
@@ -97,12 +98,17 @@ class LearnedGrounder:
         result = GroundingResult(query if isinstance(query, ActionQuery) else ActionQuery(query))
         if not scene.tracks:
             return result
+        allowed, notes = category_mask(scene.tracks, query_category(query))
+        result.notes.extend(notes)
+        if not allowed.any():
+            return result
         steps, scores, feats = self.relevance(scene, result.text)
         policy = self.policy()
         min_len = self.min_track_s * scene.fps
         candidates = []
         for i, track in enumerate(scene.tracks):
-            if len(track) == 0 or (track.frames[-1] - track.frames[0] + 1) < min_len or not feats.mask[i].any():
+            if (len(track) == 0 or (track.frames[-1] - track.frames[0] + 1) < min_len or not feats.mask[i].any()
+                    or not allowed[i]):
                 continue
             candidates.append((float(scores[i]), i))
         chosen = policy.select([Grounding(scene.tracks[i], s, np.zeros((0, 3))) for s, i in candidates])

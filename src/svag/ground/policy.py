@@ -7,6 +7,12 @@ gets an answer); then those scoring at least ``relative`` times the best; then t
 ``max_tracks``. ``fallback="all"``: when nothing is left, every track of at least
 ``min_track_s`` seconds' worth of boxes over its whole life at score 0.01 (with a note).
 Windows are shaped by :mod:`svag.ground.windows` (runs, span snapping, chaining).
+
+The actor's category (:mod:`svag.ground.categories`) is checked here too: ``select(...,
+category=...)`` drops the candidates whose track is confidently of another category before any
+cut (and the fallback never returns them), and :func:`category_check` applies the same rule to any
+grounder's result — :func:`svag.run.pipeline.ground_queries` runs it on every result, so a grounder
+that never calls the policy still gets it.
 """
 from __future__ import annotations
 
@@ -15,7 +21,8 @@ from typing import Sequence
 
 from svag.core.scene import Scene
 from svag.errors import InputError
-from svag.ground.base import Grounding
+from svag.ground.base import Grounding, GroundingResult
+from svag.ground.categories import category_mask, query_category
 from svag.ground.windows import whole_life
 
 FALLBACKS = ("none", "all")
@@ -39,7 +46,12 @@ class OutputPolicy:
         return score >= self.threshold
 
     def select(self, candidates: Sequence[Grounding], scene: Scene | None = None,
-               notes: list[str] | None = None) -> list[Grounding]:
+               notes: list[str] | None = None, category: str | None = None) -> list[Grounding]:
+        if category:
+            allowed, found = category_mask([g.track for g in candidates], category)
+            candidates = [g for g, ok in zip(candidates, allowed) if ok]
+            if notes is not None:
+                notes.extend(n for n in found if n not in notes)
         out = sorted(candidates, key=lambda g: -g.score)
         out = [g for i, g in enumerate(out) if g.score >= self.threshold or i < self.min_tracks]
         if out and self.relative > 0:
@@ -51,6 +63,24 @@ class OutputPolicy:
             if notes is not None:
                 notes.append("no track matched: every track returned over its whole life (fallback)")
             min_len = self.min_track_s * scene.fps
+            allowed, _ = category_mask(scene.tracks, category)
             out = [Grounding(t, FALLBACK_SCORE, whole_life(t, FALLBACK_SCORE))
-                   for t in scene.tracks if len(t) >= min_len]
+                   for t, ok in zip(scene.tracks, allowed) if ok and len(t) >= min_len]
         return out
+
+
+def category_check(result: GroundingResult, grounder: object = None) -> GroundingResult:
+    """``result`` without the groundings whose track is confidently not the query's actor
+    (:func:`~svag.ground.categories.query_category`: parsed, or read from the text), with a
+    note. A grounder with ``ignores_query = True`` (the trivial baselines) is left as it is."""
+    if getattr(grounder, "ignores_query", False) or not result.groundings:
+        return result
+    category = query_category(result.query)
+    if not category:
+        return result
+    allowed, notes = category_mask([g.track for g in result.groundings], category)
+    if allowed.all():
+        return result
+    result.groundings = [g for g, ok in zip(result.groundings, allowed) if ok]
+    result.notes.extend(n for n in notes if n not in result.notes)
+    return result

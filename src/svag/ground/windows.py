@@ -2,8 +2,10 @@
 
 A window is a run of frames whose relevance stays above a threshold, with short gaps bridged
 and very short runs dropped; its score is the mean relevance inside. Several candidates are
-returned, best first, as the official format expects (R5/R10 read the first 5/10): the runs
-above the main threshold, then runs above a lower threshold, then the span covering all runs.
+returned, best first, as the official format expects (R5/R10 read the first 5/10): one window
+per run above the main threshold, with that run's own extent, then the runs above a lower
+threshold that contain no main run (weaker evidence elsewhere in the track's life). A run is
+never listed twice, and no window is wider than the run it stands for.
 """
 from __future__ import annotations
 
@@ -52,22 +54,26 @@ def windows_from_relevance(relevance: np.ndarray, first_frame: int, fps: float, 
     cands = [main]
     if low < threshold:
         lows = segments(relevance, low, fps)
+        if len(lows) and len(main):     # a low run around a main run is that run, loosely drawn
+            around = (lows[:, None, 0] <= main[None, :, 1]) & (lows[:, None, 1] >= main[None, :, 0])
+            lows = lows[~around.any(axis=1)]
         if len(lows):
             lows = lows.copy()
             lows[:, 2] *= 0.9                       # ranked after the main runs of equal mean
             cands.append(lows)
-    if len(main) > 1:
-        span = np.array([[main[0, 0], main[-1, 1], 0.8 * float(np.average(main[:, 2]))]])
-        cands.append(span)
-    allw = np.concatenate(cands) if cands else np.zeros((0, 3))
+    allw = np.concatenate(cands)
     if len(allw) == 0:
         return np.zeros((0, 3))
-    allw = allw[np.argsort(-allw[:, 2], kind="stable")]
-    _, first = np.unique(allw[:, :2], axis=0, return_index=True)
-    allw = allw[np.sort(first)][:max_windows]
-    out = allw.copy()
+    out = unique_windows(allw[np.argsort(-allw[:, 2], kind="stable")])[:max_windows]
     out[:, :2] += first_frame
     return out
+
+
+def unique_windows(windows: np.ndarray) -> np.ndarray:
+    """``windows`` without repeated [start, end] rows (the first of each kept, order kept)."""
+    windows = np.asarray(windows, dtype=np.float64).reshape(-1, 3)
+    _, first = np.unique(windows[:, :2], axis=0, return_index=True)
+    return windows[np.sort(first)].copy()
 
 
 def chain_steps(step_windows: list[np.ndarray], fps: float, max_gap_s: float = 4.0) -> np.ndarray:

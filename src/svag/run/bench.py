@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -33,6 +34,32 @@ def mot_scene(video: str, mot_root: PathLike, tracks_dir: PathLike | None) -> Sc
 
 
 _scene_for = mot_scene          # the name benchmarks and tests used before svag.run
+
+# MOTChallenge ground-truth classes (and svag synth's dog, 14) as track categories
+MOT_CLASS_CATEGORY = {1: "person", 2: "person", 7: "person", 3: "vehicle", 4: "vehicle", 5: "vehicle", 6: "vehicle",
+                      14: "other"}
+
+
+def true_scene(seq: PathLike) -> Scene:
+    """The ground-truth tracks of a MOT sequence folder (every class, ids hidden) as a scene, each
+    track with the category of its class (:data:`MOT_CLASS_CATEGORY`) at full confidence."""
+    from dataclasses import replace
+
+    from svag.data.mot_seq import find_sequence
+    from svag.errors import InputError
+    seq = Path(seq)
+    found = find_sequence(seq.parent, seq.name)
+    if found is None:
+        raise InputError("not a MOT sequence folder", file=str(seq))
+    scene = mot_scene(seq.name, seq.parent, None)
+    gt = found.gt()
+    categories = {}
+    for i, t in enumerate(gt.tracks()):          # the order the oracle scene numbers them in
+        cls = int(gt.classes[gt.ids == t.track_id][0]) if gt.classes is not None else 1
+        categories[i + 1] = MOT_CLASS_CATEGORY.get(cls)
+    tracks = tuple(replace(t, category=categories.get(t.track_id),
+                           category_score=1.0 if categories.get(t.track_id) else None) for t in scene.tracks)
+    return replace(scene, tracks=tracks)
 
 
 @dataclass

@@ -73,7 +73,8 @@ class VideoGrounder:
 
 def ground_queries(grounder: Any, scene: Scene, queries: Sequence[str | ActionQuery],
                    times: StageTimings | None = None) -> list[GroundingResult]:
-    """Run the grounder's encoders once on the scene, read the texts in one batch, ground each query."""
+    """Run the grounder's encoders once on the scene, read the texts in one batch, ground each query
+    (then drop tracks confidently of another category than the query's actor: :func:`~svag.ground.policy.category_check`)."""
     from svag.encode import run_encoders
     t0 = time.perf_counter()
     run_encoders(scene, getattr(grounder, "requires", ()))
@@ -81,7 +82,8 @@ def ground_queries(grounder: Any, scene: Scene, queries: Sequence[str | ActionQu
     if hasattr(grounder, "prepare_texts"):
         grounder.prepare_texts([query_text(q) for q in queries if isinstance(q, str)])
     t2 = time.perf_counter()
-    out = [grounder.ground(scene, q) for q in queries]
+    from svag.ground.policy import category_check
+    out = [category_check(grounder.ground(scene, q), grounder) for q in queries]      # every grounder: the actor's category
     if times is not None:
         times.add("encode", t1 - t0)
         times.add("text", t2 - t1)

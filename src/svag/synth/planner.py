@@ -7,6 +7,7 @@ from svag.synth.actors import DEPTH_MOVERS, KIND_COLORS, KINDS, PANTS, SPEEDS
 from svag.synth.scene import LATERAL, OCCLUDER_KINDS, ActorSpec, Occluder, SceneSpec, Step, ActorState
 
 KIND_WEIGHTS = {"person": 0.55, "car": 0.25, "dog": 0.2}
+LEAVE_HORIZON_S = 12.0     # up to this much time left, an actor may leave at the base rate
 
 
 def random_scene(rng: np.random.Generator, name: str, width: int, height: int, frames: int,
@@ -85,8 +86,16 @@ class RandomPlanner:
                  and abs(states[j].x - st.x) > 3 * hw]
         if ahead:
             options.append((0.2, Step("follow", sec(2, 6), gait=gait, target=int(rng.choice(ahead)))))
-        leave_w = 0.05 if remaining > 4 * fps else 0.3
+        # leaving is an occasional event of a ~12 s clip; in a longer video it gets rarer in
+        # proportion to the time left, so that the actors act for the whole requested length
+        # (a 12000-frame video is not empty after its first 3000 frames)
+        horizon = LEAVE_HORIZON_S * fps
+        leave_w = (0.05 * min(1.0, horizon / remaining)) if remaining > 4 * fps else 0.3
+        alone = not any(o.present and not o.gone for j, o in enumerate(states) if j != i)
+        if alone and remaining > horizon:           # the last actor in view stays while much time is left
+            leave_w = 0.0
         side = "left" if st.x < W / 2 else "right"
-        options.append((leave_w, Step("leave", scene.frames, side, gait)))
+        if leave_w > 0:
+            options.append((leave_w, Step("leave", scene.frames, side, gait)))
         p = np.array([w for w, _ in options])
         return options[int(rng.choice(len(options), p=p / p.sum()))][1]

@@ -23,8 +23,10 @@ frame rate. Scores are expected in [0, 1] (see :mod:`svag.detect.mot_file` for M
 ``finalize()`` returns every confirmed track over the whole video (offline post-processing):
 with ``backfill`` the boxes it had while tentative are kept; a track that ends is joined to one
 that starts at most ``stitch`` seconds later where its motion predicts, within ``stitch_distance``
-box heights (:func:`svag.track.stitch.stitch_tracks`; 0 disables); then gaps of up to
-``max(interpolate, stitch)`` seconds inside a track are filled linearly.
+box heights (:func:`svag.track.stitch.stitch_tracks`; 0 disables; a track that starts up to
+``min_hits + 1`` frames before the other ends may be joined too); then gaps of up to
+``max(interpolate, stitch)`` seconds inside a track are filled linearly; tracks that last less
+than ``min_track_s`` seconds are dropped (0, the default, keeps all).
 
 Defaults were tuned once on the public detections of PETS09-S2L1, TUD-Campus and
 TUD-Stadtmitte together (one setting, times in seconds) and are also used for the pixel
@@ -38,7 +40,7 @@ from svag.core.boxes import as_boxes, iou_matrix
 from svag.core.types import Detections
 from svag.errors import InputError
 from svag.track.interpolate import interpolate_gaps
-from svag.track.stitch import stitch_tracks
+from svag.track.stitch import drop_short_tracks, stitch_tracks
 from svag.track.kalman import ConstantVelocityKalman, xywh_to_xyah, xyah_to_xywh
 from svag.track.matching import linear_assignment
 
@@ -54,7 +56,7 @@ class ByteTracker:
                  tentative_match_iou: float = 0.3, fuse_score: bool = True, motion_gate: float | None = None,
                  min_hits: int = 3, tentative_max_misses: int = 1, max_age: float = 2.0,
                  interpolate: float = 2.0, stitch: float = 3.0, stitch_distance: float = 0.6,
-                 backfill: bool = True, box_output: str = "filtered",
+                 backfill: bool = True, box_output: str = "filtered", min_track_s: float = 0.0,
                  std_position: float = 1.0 / 20, std_velocity: float = 1.0 / 160) -> None:
         self.fps = fps
         self.high_score = high_score
@@ -73,6 +75,7 @@ class ByteTracker:
         self.stitch_distance = stitch_distance
         self.backfill = backfill
         self.box_output = box_output
+        self.min_track_s = min_track_s
         self.std_position = std_position
         self.std_velocity = std_velocity
 
@@ -260,6 +263,7 @@ class ByteTracker:
                          num_frames=self.frame_)
         stitch_gap = int(round(self.stitch * self.fps))
         if stitch_gap >= 1:
-            out = stitch_tracks(out, stitch_gap, max_distance=self.stitch_distance)
+            out = stitch_tracks(out, stitch_gap, max_distance=self.stitch_distance, max_overlap=self.min_hits + 1)
         gap = int(round(max(self.interpolate, self.stitch) * self.fps))
-        return interpolate_gaps(out, gap) if gap >= 1 else out
+        out = interpolate_gaps(out, gap) if gap >= 1 else out
+        return drop_short_tracks(out, self.min_track_s * self.fps) if self.min_track_s > 0 else out

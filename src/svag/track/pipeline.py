@@ -58,6 +58,8 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
                 raise InputError("the video has no frame rate; give it (--fps, or tracker option fps)",
                                  file=str(path))
             kw["fps"] = info.fps
+        for key, value in getattr(det, "tracker_defaults", {}).items():    # what suits the detector
+            kw.setdefault(key, value)
         trk = build_tracker(tracker, **kw)
     else:
         trk = tracker

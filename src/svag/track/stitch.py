@@ -1,11 +1,14 @@
 """Post-processing of finished tracks: joining a track that ends to one that starts soon after
 near where the first one was heading (motion-only tracklet linking).
 
-For every pair (A ends at frame ``e``, B starts at ``s``, ``0 < s - e <= max_gap``) the end of A
-is extrapolated to frame ``s`` with A's mean velocity over its last ``velocity_window`` boxes;
+For every pair (A ends at frame ``e``, B starts at ``s``, ``-max_overlap < s - e <= max_gap``;
+B starts after A or overlaps A's last frames, as when a detector briefly sees one person twice
+and the second box outlives the first) the end of A is extrapolated (back, for an overlap) to
+frame ``s`` with A's mean velocity over its last ``velocity_window`` boxes;
 the cost is the distance from there to B's first box centre, in units of the boxes' mean height.
 Pairs with cost above ``max_distance`` or a height ratio above ``max_height_ratio`` are refused;
 the rest are matched one-to-one (Hungarian) and linked into chains that take the first id.
+Where linked tracks overlap, the earlier track's boxes are kept.
 """
 from __future__ import annotations
 
@@ -30,13 +33,13 @@ def _ends(tracks: Detections, window: int) -> tuple[np.ndarray, ...]:
 
 
 def stitch_tracks(tracks: Detections, max_gap: int, *, max_distance: float = 1.0,
-                  max_height_ratio: float = 1.5, velocity_window: int = 5) -> Detections:
+                  max_height_ratio: float = 1.5, velocity_window: int = 5, max_overlap: int = 0) -> Detections:
     """Relabel ``tracks`` so that linked tracks share one id (see the module docstring)."""
     if max_gap < 1 or len(tracks) == 0:
         return tracks
     ids, first, last, c_start, c_end, h_start, h_end, vel = _ends(tracks, velocity_window)
     gap = first[None, :] - last[:, None]                                   # rows end, cols start
-    ok = (gap > 0) & (gap <= max_gap)
+    ok = (gap > -max(0, max_overlap)) & (gap <= max_gap) & (first[None, :] > first[:, None])
     if not ok.any():
         return tracks
     pred = c_end[:, None, :] + vel[:, None, :] * gap[..., None]
@@ -57,5 +60,28 @@ def stitch_tracks(tracks: Detections, max_gap: int, *, max_distance: float = 1.0
             target[j] = head
     new_id = dict(zip(ids.tolist(), ids[target].tolist()))
     relabelled = np.array([new_id[i] for i in tracks.ids.tolist()], dtype=tracks.ids.dtype)
-    return Detections(tracks.frames, relabelled, tracks.boxes, tracks.scores, num_frames=tracks.num_frames,
-                      source=tracks.source)
+    out = Detections(tracks.frames, relabelled, tracks.boxes, tracks.scores, num_frames=tracks.num_frames,
+                     source=tracks.source)
+    if max_overlap <= 0:
+        return out
+    rank = dict(zip(ids.tolist(), first.tolist()))            # the earlier track wins an overlap
+    start = np.array([rank[i] for i in tracks.ids.tolist()], dtype=np.int64)
+    order = np.lexsort((start, tracks.frames, relabelled))
+    dup = np.zeros(len(order), bool)
+    dup[1:] = (relabelled[order][1:] == relabelled[order][:-1]) & (tracks.frames[order][1:] == tracks.frames[order][:-1])
+    keep = np.ones(len(tracks), bool)
+    keep[order[dup]] = False
+    return out.subset(keep) if not keep.all() else out
+
+
+def drop_short_tracks(tracks: Detections, min_frames: float) -> Detections:
+    """``tracks`` without the tracks whose span (first to last frame) is shorter than ``min_frames``."""
+    if len(tracks) == 0:
+        return tracks
+    ids, inverse = np.unique(tracks.ids, return_inverse=True)
+    first = np.full(len(ids), np.iinfo(np.int64).max)
+    last = np.full(len(ids), np.iinfo(np.int64).min)
+    np.minimum.at(first, inverse, tracks.frames)
+    np.maximum.at(last, inverse, tracks.frames)
+    keep = (last - first + 1 >= min_frames)[inverse]
+    return tracks if keep.all() else tracks.subset(keep)

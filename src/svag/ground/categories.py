@@ -1,0 +1,80 @@
+"""The actor's category, checked the same way by every grounder.
+
+A query names its actor ("a person", "the blue car", "a dog": :attr:`ActionQuery.category`);
+a track may carry the category its detector gave it, with a confidence (``Track.category``,
+``Track.category_score``: "person", "vehicle", "other" from the motion detector, class names such
+as "car" or "dog" from an open-vocabulary detector). Both are reduced to a coarse group (person,
+vehicle, animal/other) before they are compared, so "a car" matches a "vehicle" track and "a dog"
+an "other" one. A track is excluded only when its category is confident (score at least
+:data:`CONFIDENT`) and of another group; tracks without a category are never excluded.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+VEHICLES = frozenset({"car", "bus", "truck", "vehicle", "van", "taxi", "motorcycle", "motorbike", "bicycle", "bike",
+                      "cyclist", "train", "tram", "boat", "airplane", "scooter"})
+PEOPLE = frozenset({"person", "man", "woman", "people", "pedestrian", "child", "boy", "girl", "kid", "someone",
+                    "player", "lady", "guy", "runner", "skater", "human"})
+# seen as a person, a vehicle or an object depending on the detector: never excluded
+AMBIGUOUS = frozenset({"bicycle", "bike", "cyclist", "motorcycle", "motorbike", "scooter", "wheelchair", "stroller",
+                       "skateboard", "cart"})
+CONFIDENT = 0.5
+
+
+def category_group(word: str | None) -> str | None:
+    """"person", "vehicle", "other" (animals, objects) or None (no category)."""
+    if not word:
+        return None
+    w = str(word).lower()
+    if w in PEOPLE:
+        return "person"
+    if w in VEHICLES:
+        return "vehicle"
+    return "other"
+
+
+def compatible(query_category: str | None, track_category: str | None) -> bool:
+    """Can an actor named ``query_category`` be a track labelled ``track_category``?"""
+    q, t = category_group(query_category), category_group(track_category)
+    return q is None or t is None or q == t or str(query_category).lower() in AMBIGUOUS
+
+
+def track_category(track: object) -> tuple[str | None, float]:
+    """The track's category and confidence (None, 0 when it has none)."""
+    cat = getattr(track, "category", None)
+    score = getattr(track, "category_score", None)
+    return (None, 0.0) if cat is None else (str(cat), 1.0 if score is None else float(score))
+
+
+def query_category(query: object) -> str | None:
+    """The actor a query names: a parsed query's category, else the one the parser's rules read
+    in its text (no embedder: a dictionary look-up, microseconds)."""
+    category = getattr(query, "category", None)
+    if category or not getattr(query, "text", query):
+        return category
+    if getattr(query, "steps", ()):                 # parsed, and no actor named
+        return None
+    from svag.language.parser import draft
+    return draft(str(getattr(query, "text", query))).category
+
+
+def category_mask(tracks: Iterable[object], query_category: str | None) -> tuple[np.ndarray, list[str]]:
+    """Which tracks may be the query's actor (bool per track) and notes on what was excluded."""
+    cats = [track_category(t) for t in tracks]
+    allowed = np.array([s < CONFIDENT or compatible(query_category, c) for c, s in cats], dtype=bool)
+    notes: list[str] = []
+    if query_category and len(cats) and not allowed.all():
+        excluded: dict[str, int] = {}
+        for (c, _), ok in zip(cats, allowed):
+            if not ok:
+                excluded[str(c)] = excluded.get(str(c), 0) + 1
+        seen = ", ".join(f"{n} {c}" for c, n in sorted(excluded.items(), key=lambda kv: -kv[1]))
+        if not allowed.any():
+            notes.append(f"no track can be a {query_category}: every track is confidently something else ({seen}); "
+                         "nothing grounded")
+        else:
+            notes.append(f"{query_category}: {seen} track(s) of another category excluded")
+    return allowed, notes

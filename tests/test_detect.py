@@ -82,8 +82,8 @@ def test_frame_detections_validates_and_indexes():
 
 
 def test_registry_lists_known_names():
-    assert set(DETECTORS) == {"mot", "hog", "motion"}
-    with pytest.raises(InputError, match="known detectors: hog, mot, motion") as err:
+    assert set(DETECTORS) == {"mot", "hog", "motion", "owlv2", "grounding-dino", "omdet-turbo"}
+    with pytest.raises(InputError, match="known detectors: grounding-dino, hog, mot, motion, omdet-turbo, owlv2") as err:
         build_detector("motoin")
     assert "did you mean 'motion'" in str(err.value)
     with pytest.raises(InputError, match="unexpected keyword"):

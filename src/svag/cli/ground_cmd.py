@@ -19,8 +19,16 @@ EPILOG = """examples (from the project folder):
   With --grounder videogem -O model=CLIP_DIR --heatmaps HM/: training-free action heatmaps, one file
       per query (`svag eval --protocol pointing GT.json HM/` scores them; --render overlays them)
 
+  svag ground ../shared/data/video/pets09-s2l1.avi "a person in a red jacket walks to the right" \
+      --detector owlv2 --grounder fusion --device cuda --render out.mp4
+      open-vocabulary detection (prompted with the queries' actors) + CLIP/SigLIP track-text grounding
+      (--model DIR, repeatable: local checkpoints, e.g. an OWLv2 folder and a CLIP folder)
+
 --queries FILE reads one query per line from a text file, or the queries on this video from SVAG JSON.
-VIDEO is a video file, a folder of frames or a MOTChallenge sequence folder (seqinfo.ini)."""
+VIDEO is a video file, a folder of frames or a MOTChallenge sequence folder (seqinfo.ini).
+Vision models (pip install 'svag[vlm]') load offline from a folder or the Hugging Face cache;
+--allow-download fetches a hub checkpoint once. On a CPU a full-size detector runs at about
+0.1 frame/s: use a GPU, or --stride N (detect every N-th frame; tracks are interpolated)."""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -45,7 +53,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="grounder parameter, repeatable, e.g. -O threshold=0.5 -O window_mode=segments; "
                         "a GROUNDER. prefix is allowed (-O mllm.shortlist=kinematic)")
     p.add_argument("--detector", default="motion", help="detector for pixels: motion (default; static cameras), "
-                                                      "hog, or mot (the sequence's det/det.txt)")
+                                                      "hog, mot (the sequence's det/det.txt), or the open-vocabulary owlv2, grounding-dino, "
+                   "omdet-turbo (prompted with the queries' actors; ~0.1 frame/s on CPU: use --stride there)")
+    p.add_argument("--detector-option", "-D", action="append", default=[], metavar="KEY=VALUE",
+                   help="detector parameter, repeatable, e.g. -D threshold=0.3 -D batch_size=16")
+    p.add_argument("--model", action="append", default=[], metavar="ID_OR_DIR",
+                   help="vision checkpoint (hub id or save_pretrained folder), repeatable: detector checkpoints "
+                        "go to --detector, CLIP/SigLIP ones to --grounder clip|fusion")
+    p.add_argument("--device", default="auto", help="auto (default: cuda, then mps, then cpu), cpu, cuda, cuda:N, mps")
+    p.add_argument("--allow-download", action="store_true", help="let transformers download missing checkpoints")
     p.add_argument("--tracker", default="bytetrack", help="tracker that links detections (default: bytetrack)")
     p.add_argument("--stride", type=positive_int, default=1, help="use every n-th frame (default 1)")
     p.add_argument("--resize", type=resize_factor, help="scale frames by this factor (0 < f <= 4) before "
@@ -81,9 +97,15 @@ def run(args: argparse.Namespace) -> int:
     if args.render and not pixels:
         raise InputError("--render needs the video's pixels (a video file, frames or a MOT folder with img1/)",
                          file=str(video))
+    detector_args = {"path": str(video / "det" / "det.txt")} if args.detector == "mot" else {}
+    grounder_args: dict = {}
+    if args.model or args.detector in ("owlv2", "grounding-dino", "omdet-turbo") or args.grounder in ("clip", "fusion"):
+        from svag.vision.options import vision_arguments
+        detector_args, grounder_args = vision_arguments(args.detector, args.grounder, args.model, args.device,
+                                                        args.allow_download, args.no_cache)
     config = GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
-                          grounder_args=grounder_options(args.grounder, args.grounder_option),
-                          detector_args={"path": str(video / "det" / "det.txt")} if args.detector == "mot" else {},
+                          grounder_args={**grounder_args, **grounder_options(args.grounder, args.grounder_option)},
+                          detector_args={**detector_args, **parse_options(args.detector_option, "detector")},
                           stride=args.stride, resize=args.resize, fps=args.fps,
                           cache_dir="" if args.no_cache else None)
     vg = VideoGrounder(config)   # checks the grounder's name and options
@@ -173,7 +195,7 @@ def _check_pixel_stages(config, video: Path, pixels: bool) -> None:  # type: ign
                          file=str(video))
 
 
-def parse_options(items: list[str]) -> dict:
+def parse_options(items: list[str], what: str = "grounder") -> dict:
     """``KEY=VALUE`` strings to keyword arguments (values read as JSON when they parse: numbers,
     true/false, null; else kept as text)."""
     import json
@@ -181,7 +203,7 @@ def parse_options(items: list[str]) -> dict:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise InputError(f"grounder option must be KEY=VALUE, got {item!r}")
+            raise InputError(f"{what} option must be KEY=VALUE, got {item!r}")
         try:
             out[key.strip()] = json.loads(value)
         except ValueError:

@@ -20,6 +20,7 @@ ENCODERS: dict[str, str] = {
     "kinematic": "svag.encode.kinematic:KinematicEncoder",
     "learned-steps": "svag.encode.steps:StepEncoder",
     "box-size": "svag.encode.box_size:BoxSizeEncoder",
+    "crops": "svag.vision.crops:CropEncoder",     # image embeddings of track crops (torch + transformers)
 }
 
 

@@ -15,7 +15,9 @@ GROUNDERS: dict[str, str] = {
     "learned": "svag.ground.learned:LearnedGrounder",
     "largest-tracks": "svag.ground.largest:LargestTracksGrounder",
     "mllm": "svag.ground.mllm:MllmGrounder",
-    "videogem": "svag.ground.videogem:VideoGemGrounder",
+    "clip": "svag.vision.grounders:ClipGrounder",        # sees pixels: CLIP / SigLIP track-text similarity
+    "fusion": "svag.vision.grounders:FusionGrounder",    # kinematic predicates x vision relevance
+    "videogem": "svag.ground.videogem:VideoGemGrounder",    # sees pixels: VideoGEM action heatmaps (scene.frames)
 }
 
 

@@ -16,7 +16,8 @@ from svag.eval.result import EvalResult
 SVAG_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "mIoU", "R1@0.3", "R1@0.5", "R5@0.5", "R10@0.5", "m-HIoU")
 MOT_COLUMNS = ("HOTA", "DetA", "AssA", "LocA", "MOTA", "MOTP", "IDF1", "IDSW", "FP", "FN")
 COLUMNS = {"mot": MOT_COLUMNS, "stvg": ("m_tIoU", "m_vIoU", "vIoU@0.3", "vIoU@0.5", "videos"),
-           "mr": ("mIoU", "R1@0.3", "R1@0.5", "R1@0.7", "R5@0.5", "R10@0.5", "mAP", "queries")}
+           "mr": ("mIoU", "R1@0.3", "R1@0.5", "R1@0.7", "R5@0.5", "R10@0.5", "mAP", "queries"),
+           "pointing": ("accuracy", "query_accuracy", "frames", "hits", "queries", "frames_without_heatmap")}
 
 EPILOG = """examples (from the project folder; P=../shared/data/svageval-parity/small, T=a tracker's results):
   svag eval ../shared/data/svageval-parity/small/gt.json.gz ../shared/data/svageval-parity/small/pred.json.gz
@@ -28,7 +29,8 @@ EPILOG = """examples (from the project folder; P=../shared/data/svageval-parity/
   svag eval --protocol mot ../shared/data/mot ../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut
       every sequence with a result file
 Also: --protocol stvg GT PRED (HC-STVG / VidSTG annotations or SVAG JSON, single tubes) and
---protocol mr GT.jsonl PRED.jsonl (moment retrieval, moment_detr/FlashVTG files).
+--protocol mr GT.jsonl PRED.jsonl (moment retrieval, moment_detr/FlashVTG files) and
+--protocol pointing GT.json HEATMAP_DIR (pointing game on `svag ground --heatmaps` files).
 
 Ground truth and predictions use the SVAG JSON format (gzip allowed). See docs/protocols.md for
 what each protocol computes and how it differs from the official toolkit."""
@@ -45,7 +47,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="svag: exactly the official SVAGEval numbers (default); svag-strict: corrected "
                         "protocol; mot: TrackEval's MOTChallenge HOTA/CLEAR/Identity; stvg: single-tube "
                         "m_tIoU/m_vIoU/vIoU@R (ground truth: SVAG JSON, HC-STVG or VidSTG); mr: moment "
-                        "retrieval on JSON lines (relevant_windows / pred_relevant_windows)")
+                        "retrieval on JSON lines (relevant_windows / pred_relevant_windows); pointing: "
+                        "pointing game of heatmaps (PRED is a `svag ground --heatmaps` folder)")
+    p.add_argument("--pointing-frames", choices=("windows", "boxes"), default="windows",
+                   help="pointing: score frames inside the actors' windows (default) or every frame with a box")
     p.add_argument("--datasets", help="comma-separated dataset names to score (default: all in the ground truth)")
     p.add_argument("--benchmark", help="mot protocol: MOT15, MOT16, MOT17 or MOT20 conventions "
                                        "(default: inferred from the files)")
@@ -85,11 +90,11 @@ def _evaluate(args: argparse.Namespace) -> EvalResult:
     names = [n.strip() for n in args.sequences.split(",") if n.strip()] if args.sequences else None
     datasets = [d.strip() for d in args.datasets.split(",") if d.strip()] if args.datasets else None
     return evaluate_files(args.protocol, args.gt, args.pred, datasets=datasets, benchmark=args.benchmark,
-                          sequences=names)
+                          sequences=names, pointing_frames=args.pointing_frames)
 
 
 COUNT_KEYS = {"IDSW", "FP", "FN", "Frag", "MT", "PT", "ML", "CLR_TP", "IDTP", "IDFN", "IDFP", "GT_Dets", "Dets",
-              "GT_IDs", "IDs", "videos", "queries"}
+              "GT_IDs", "IDs", "videos", "queries", "frames", "hits", "frames_without_heatmap"}
 
 
 def _fmt(v: Any, digits: int, key: str = "") -> str:
@@ -114,10 +119,12 @@ def format_table(result: EvalResult) -> str:
         cols, rows, last = SVAG_COLUMNS, result.datasets, ("mean", result.mean)
         digits = 3
     name_w = max([len(n) for n in rows] + [8])
-    head = f"{'':{name_w}}  " + "  ".join(f"{c:>8}" for c in cols)
+    widths = [max(8, len(c)) for c in cols]
+    head = f"{'':{name_w}}  " + "  ".join(f"{c:>{cw}}" for c, cw in zip(cols, widths))
     lines = [f"protocol: {result.protocol}", head, "-" * len(head)]
     for name, vals in list(rows.items()) + ([last] if len(rows) > 1 else []):
-        lines.append(f"{name:{name_w}}  " + "  ".join(f"{_fmt(vals.get(c, float('nan')), digits, c):>8}" for c in cols))
+        lines.append(f"{name:{name_w}}  " + "  ".join(f"{_fmt(vals.get(c, float('nan')), digits, c):>{cw}}"
+                                                      for c, cw in zip(cols, widths)))
     return "\n".join(lines)
 
 

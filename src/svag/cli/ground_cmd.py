@@ -17,6 +17,8 @@ EPILOG = """examples (from the project folder):
   svag ground ../shared/data/mot/MOT17-02 --tracks ../shared/data/trackers/20221127_result_auginput17dim_finethresh_wodist_onefut/MOT17-02.txt --queries ../shared/data/svageval-parity/small/gt.json.gz --out pred17.json
       ground over existing tracks (no pixels decoded); the ground truth's dataset name, query ids
       and texts for this video are reused, so pred17.json can be scored with `svag eval`
+  With --grounder videogem -O model=CLIP_DIR --heatmaps HM/: training-free action heatmaps, one file
+      per query (`svag eval --protocol pointing GT.json HM/` scores them; --render overlays them)
 
   svag ground ../shared/data/video/pets09-s2l1.avi "a person in a red jacket walks to the right" \
       --detector owlv2 --grounder fusion --device cuda --render out.mp4
@@ -45,7 +47,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="PRED.json", help="write the SVAG prediction JSON here")
     p.add_argument("--tracks", metavar="FILE", help="ground over these tracks (MOT result file) instead of "
                                                   "detecting and tracking")
-    p.add_argument("--render", metavar="OUT.mp4", help="write the video with the matched tracks drawn")
+    p.add_argument("--render", metavar="OUT.mp4", help="write the video with the matched tracks drawn (and the "
+                                                     "heatmap overlaid, with a heatmap grounder such as videogem)")
+    p.add_argument("--heatmaps", metavar="DIR", help="heatmap grounders (videogem): write one heatmap file per query "
+                                                   "to DIR/<video>/<query id>.npz (see svag.io.heatmaps)")
     p.add_argument("--grounder", default="kinematic", help="grounder (default: kinematic)")
     p.add_argument("--grounder-option", "-O", action="append", default=[], metavar="KEY=VALUE",
                    help="grounder parameter, repeatable, e.g. -O threshold=0.5 -O window_mode=segments; "
@@ -101,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
                          file=str(video))
     config = ground_config(args, video)
     vg = VideoGrounder(config)   # checks the grounder's name and options
+    _check_heatmap_options(args, vg.grounder, specs, pixels, video)
     if not args.tracks:
         _check_pixel_stages(config, video, pixels)
 
@@ -120,6 +126,7 @@ def run(args: argparse.Namespace) -> int:
     fps = vg.times.rates()
     if vg.times.frames:
         print("speed: " + ", ".join(f"{k} {v:.0f} fps" for k, v in fps.items()))
+    maps = _heatmaps(args, vg.grounder, scene, specs, results)
     # both outputs appear together at the end, or neither (a failed render leaves no prediction)
     with atomic_outputs(args.out, args.render) as (out_tmp, render_tmp):
         if out_tmp is not None:
@@ -128,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         if render_tmp is not None:
             from svag.video.render import render_groundings
             render_groundings(scene.frames or video, render_tmp, list(zip(specs, results)), stride=config.stride,
-                              progress=not args.no_progress, fps=scene.fps)
+                              progress=not args.no_progress, fps=scene.fps, heatmaps=maps)
     for out in (args.out, args.render):
         if out:
             print(f"wrote {out}")
@@ -150,6 +157,38 @@ def ground_config(args: argparse.Namespace, video: Path | None):  # type: ignore
                         detector_args={**detector_args, **parse_options(args.detector_option, "detector")},
                         stride=args.stride, resize=args.resize, fps=args.fps,
                         cache_dir="" if args.no_cache else None)
+
+
+def _check_heatmap_options(args: argparse.Namespace, grounder, specs, pixels: bool,  # type: ignore[no-untyped-def]
+                           video: Path) -> None:
+    """Before any work: --heatmaps needs a heatmap grounder and no existing heatmap file (unless
+    --force); a grounder that reads pixels needs a video with frames."""
+    if args.heatmaps and not hasattr(grounder, "heatmaps"):
+        raise InputError(f"--heatmaps needs a heatmap grounder (videogem), not {args.grounder!r}")
+    if getattr(grounder, "needs_pixels", False) and not pixels:
+        raise InputError(f"the {args.grounder} grounder reads the video's pixels: give a video file, a folder of "
+                         "frames or a MOT sequence folder with img1/", file=str(video))
+    if args.heatmaps and not args.force:
+        from svag.io.heatmaps import heatmap_path
+        for spec in specs:
+            path = heatmap_path(args.heatmaps, spec.video_name, spec.query_id)
+            if path.exists():
+                raise InputError("heatmap file exists (use --force to overwrite)", file=str(path))
+
+
+def _heatmaps(args: argparse.Namespace, grounder, scene, specs, results):  # type: ignore[no-untyped-def]
+    """A heatmap grounder's heatmaps, one per query (None for other grounders); written to
+    --heatmaps DIR when given."""
+    if not hasattr(grounder, "heatmaps") or not (args.heatmaps or args.render):
+        return None
+    maps = [grounder.heatmaps(scene, res.query) for res in results]
+    if args.heatmaps:
+        from svag.io.heatmaps import write_heatmaps
+        for spec, hm in zip(specs, maps):
+            hm.meta.update({"query_id": spec.query_id, "text": spec.text})
+            write_heatmaps(args.heatmaps, spec.video_name, spec.query_id, hm, overwrite=args.force)
+        print(f"wrote {len(maps)} heatmap files to {args.heatmaps}")
+    return maps
 
 
 def _check_pixel_stages(config, video: Path, pixels: bool) -> None:  # type: ignore[no-untyped-def]

@@ -7,7 +7,9 @@ function (or file) plus an entry here.
 * ``mot``: a MOTChallenge sequence folder / gt.txt (or a folder of sequences) and tracker results
   (:mod:`svag.eval.mot_protocol`); options ``benchmark``, ``sequences``;
 * ``stvg``: single-tube STVG metrics; ground truth HC-STVG, VidSTG or SVAG JSON;
-* ``mr``: moment retrieval on JSON lines.
+* ``mr``: moment retrieval on JSON lines;
+* ``pointing``: the pointing game of heatmaps (``pred`` is a ``svag ground --heatmaps`` folder;
+  :mod:`svag.eval.pointing`); options ``datasets``, ``pointing_frames`` (``windows`` / ``boxes``).
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ PROTOCOLS: dict[str, str | Callable[..., EvalResult]] = {
     "mot": "svag.eval.protocols:evaluate_mot_files",
     "stvg": "svag.eval.protocols:evaluate_stvg_files",
     "mr": "svag.eval.protocols:evaluate_mr_files",
+    "pointing": "svag.eval.protocols:evaluate_pointing_files",
 }
 
 
@@ -90,6 +93,13 @@ def evaluate_stvg_files(gt: str, pred: str, **_: Any) -> EvalResult:
 def evaluate_mr_files(gt: str, pred: str, **_: Any) -> EvalResult:
     from svag.eval.tube_protocols import evaluate_moment_retrieval
     return evaluate_moment_retrieval(gt, pred)
+
+
+def evaluate_pointing_files(gt: str, pred: str, *, datasets: list[str] | None = None,
+                            pointing_frames: str | None = None, **_: Any) -> EvalResult:
+    from svag.eval.pointing import evaluate_pointing
+    from svag.io.svag_json import read_svag
+    return evaluate_pointing(read_svag(gt, "gt"), pred, frames=pointing_frames or "windows", datasets=datasets)
 
 
 def read_tubes(path: str):  # type: ignore[no-untyped-def]

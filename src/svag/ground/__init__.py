@@ -17,6 +17,7 @@ GROUNDERS: dict[str, str] = {
     "mllm": "svag.ground.mllm:MllmGrounder",
     "clip": "svag.vision.grounders:ClipGrounder",        # sees pixels: CLIP / SigLIP track-text similarity
     "fusion": "svag.vision.grounders:FusionGrounder",    # kinematic predicates x vision relevance
+    "videogem": "svag.ground.videogem:VideoGemGrounder",    # sees pixels: VideoGEM action heatmaps (scene.frames)
 }
 
 

@@ -64,6 +64,28 @@ class Verifier(Protocol):
     def verify(self, scene: Scene, result: GroundingResult) -> GroundingResult: ...
 
 
+class ParsesText:
+    """For grounders that read parsed queries: ``prepare_texts`` parses the texts not parsed yet
+    in one batch (the parser embeds unknown phrases together); ``parse`` returns a text's
+    :class:`ActionQuery` (parsed once per text; an already parsed query passes through)."""
+
+    parsed_: dict[str, ActionQuery]
+
+    def prepare_texts(self, texts: Sequence[str]) -> None:
+        from svag.language.parser import parse_queries
+        cache = self.__dict__.setdefault("parsed_", {})
+        new = [t for t in dict.fromkeys(texts) if t not in cache]
+        if new:
+            cache.update(zip(new, parse_queries(new)))
+
+    def parse(self, query: QueryLike) -> ActionQuery:
+        if isinstance(query, ActionQuery):
+            return query
+        if query not in self.__dict__.get("parsed_", {}):
+            self.prepare_texts([query])
+        return self.parsed_[query]
+
+
 def query_text(query: QueryLike) -> str:
     return query.text if isinstance(query, ActionQuery) else str(query)
 

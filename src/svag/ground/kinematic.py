@@ -22,7 +22,7 @@ from svag.encode.colour import ColourEncoder
 from svag.encode.kinematic import KinematicEncoder
 from svag.ground.appearance import is_colour_word
 from svag.core.types import Track
-from svag.ground.base import Grounding, GroundingResult, QueryLike, Scene
+from svag.ground.base import Grounding, GroundingResult, ParsesText, QueryLike, Scene
 from svag.ground.categories import category_mask
 from svag.ground.features import SceneGrid, TrackFeatures, smooth
 from svag.ground.policy import OutputPolicy
@@ -334,7 +334,7 @@ def category_prior(category: str | None, f: TrackFeatures) -> float:
 
 
 
-class KinematicGrounder:
+class KinematicGrounder(ParsesText):
     """Training-free grounding from trajectories.
 
     Parameters: ``threshold`` (a track matches when its best window scores at least this),
@@ -378,28 +378,11 @@ class KinematicGrounder:
         self.policy = OutputPolicy(threshold=threshold, max_tracks=max_tracks, relative=relative,
                                    fallback=fallback, min_track_s=min_track_s)
         self.requires = (KinematicEncoder(camera_motion=camera_motion),)
-        self.parsed_: dict[str, ActionQuery] = {}
+        self.parsed_: dict[str, ActionQuery] = {}         # text -> parsed query (ParsesText)
 
     @property
     def threshold(self) -> float:
         return self.policy.threshold
-
-    # -- text --------------------------------------------------------------------------------------
-
-    def prepare_texts(self, texts: Sequence[str]) -> None:
-        """Parse the texts not parsed yet, in one batch (the parser embeds unknown phrases together)."""
-        from svag.language.parser import parse_queries
-        new = [t for t in dict.fromkeys(texts) if t not in self.parsed_]
-        if new:
-            self.parsed_.update(zip(new, parse_queries(new)))
-
-    def parse(self, query: QueryLike) -> ActionQuery:
-        """The query's predicates (parsed once per text)."""
-        if isinstance(query, ActionQuery):
-            return query
-        if query not in self.parsed_:
-            self.prepare_texts([query])
-        return self.parsed_[query]
 
     # -- scoring -----------------------------------------------------------------------------------
 

@@ -92,12 +92,37 @@ def draw_track(image: np.ndarray, box: np.ndarray, track_id: object, queries: Se
         cx = _put(image, text, cx, top + lh - 2, colour)
 
 
+def overlay_heatmap(image: np.ndarray, heat: np.ndarray, alpha: float = 0.45) -> np.ndarray:
+    """``image`` (H, W, 3) BGR with a [0, 1] heatmap (any size, stretched to the frame) blended in
+    as a JET colour map."""
+    import cv2
+    h, w = image.shape[:2]
+    m = np.clip(np.asarray(heat, np.float32), 0, 1)
+    if m.shape != (h, w):
+        m = cv2.resize(m, (w, h), interpolation=cv2.INTER_LINEAR)
+    colour = cv2.applyColorMap((m * 255).astype(np.uint8), cv2.COLORMAP_JET)
+    return cv2.addWeighted(image, 1 - alpha, colour, alpha, 0)
+
+
+def _heat_at(heatmaps: Sequence[Any] | None, frame: int) -> np.ndarray | None:
+    """Pixel-wise maximum over the queries' heatmaps at the latest sampled frame <= ``frame``."""
+    maps = []
+    for hm in heatmaps or ():
+        i = int(np.searchsorted(hm.frames, frame, side="right")) - 1
+        if i >= 0:
+            maps.append(hm.maps[i].astype(np.float32))
+    if not maps:
+        return None
+    return np.max(maps, axis=0) if len(maps) > 1 and all(m.shape == maps[0].shape for m in maps) else maps[0]
+
+
 def render_groundings(video: Any, out: str | os.PathLike, items: Sequence[tuple[Any, Any]],
                       *, stride: int = 1, progress: bool = True, fps: float | None = None,
-                      legend: bool = True) -> None:
+                      legend: bool = True, heatmaps: Sequence[Any] | None = None) -> None:
     """Draw ``(QuerySpec, GroundingResult)`` items on ``video`` (a path, or a scene's frame source)
     and write ``out`` (atomically; ``progress``: a progress bar on a terminal; ``fps``: the video's
-    frame rate, default the source's own; ``legend``: one line per query, its tag and text)."""
+    frame rate, default the source's own; ``legend``: one line per query, its tag and text;
+    ``heatmaps``: :class:`svag.io.heatmaps.Heatmaps`, one per item, overlaid when given)."""
     from svag.errors import InputError
     from svag.video.reader import open_video
     video = getattr(video, "path", video)
@@ -127,6 +152,9 @@ def render_groundings(video: Any, out: str | os.PathLike, items: Sequence[tuple[
     with VideoWriter(out, w, h, fps) as writer:
         for frame in frames:
             img = frame.image[:h, :w].copy()
+            heat = _heat_at(heatmaps, frame.index)
+            if heat is not None:
+                img = overlay_heatmap(img, heat[:h, :w] if heat.shape == frame.image.shape[:2] else heat)
             placed = [draw_legend(img, texts)] if legend and texts else []
             for tid, (box, queries) in draws.get(frame.index, {}).items():
                 draw_track(img, box, tid, queries, placed)

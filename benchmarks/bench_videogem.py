@@ -1,0 +1,158 @@
+"""VideoGEM pointing game on ``svag synth`` videos: videogem vs plain GEM vs the last-layer CLS
+attention map vs the centre of the frame, and heatmap throughput.
+
+    PYTHONPATH=src python benchmarks/bench_videogem.py                      # tiny CLIP, CPU
+    PYTHONPATH=src python benchmarks/bench_videogem.py --config full --device cuda   # GPU (not run here)
+
+The videos are rendered by ``svag synth`` (:func:`svag.synth.benchmark.generate_benchmark`, seed 7,
+disjoint from the training scenes) and decoded from their MP4 files. Every ``--every``-th frame
+gets a heatmap per query with actors; each method's heatmaps are written in the heatmap file
+format and scored by :func:`svag.eval.pointing.evaluate_pointing` (frames inside the actors'
+windows). Methods:
+
+* ``videogem``: GEM on the last ``layers`` layers with VideoGEM's static + dynamic weights, the
+  action / verb / object prompts (weights 3 / 1 / 1), the paper's point (weighted mean of maxima);
+* ``gem``: the same prompts and point, plain GEM sum (no layer weights);
+* ``attention``: the last layer's CLS attention to the patches (text-free), its maximum;
+* ``centre``: the centre of the frame;
+* ``videogem-min`` (diagnostic, not a method): the *minimum* of videogem's combined map, which
+  shows whether a model's patch–text similarity is inverted (it is for the tiny model).
+
+``--config tiny`` (default) uses benchmarks/models/tiny_clip_frames (trained by
+benchmarks/train_tiny_clip_frames.py, 64x64 input, 6 layers, GEM on 5); ``--config full`` uses
+``openai/clip-vit-base-patch16`` at 448x448 with GEM on 7 layers (needs the checkpoint in the
+Hugging Face cache and, to be useful, a GPU). Prints a table and writes JSON to
+benchmarks/results/videogem_<config>.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+CONFIGS = {"tiny": dict(model=str(HERE / "models" / "tiny_clip_frames"), layers=5, input_size=None),
+           "full": dict(model="openai/clip-vit-base-patch16", layers=7, input_size=448)}
+METHODS = ("videogem", "gem", "attention", "centre", "videogem-min")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", choices=sorted(CONFIGS), default="tiny")
+    ap.add_argument("--model", help="override the config's checkpoint")
+    ap.add_argument("--videos", type=int, default=4)
+    ap.add_argument("--frames", type=int, default=125)
+    ap.add_argument("--size", default="160x96")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--every", type=int, default=5)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--dtype", default="auto")
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    import torch
+
+    from svag.eval.pointing import evaluate_pointing
+    from svag.io.heatmaps import Heatmaps, write_heatmaps
+    from svag.io.svag_json import read_svag
+    from svag.synth.benchmark import generate_benchmark
+    from svag.video.reader import open_video
+    from svag.vision.gem import GemConfig, GemHeatmapper, combine, decompose
+    from svag.vision.loading import load_pretrained
+
+    cfg = CONFIGS[args.config]
+    model_id = args.model or cfg["model"]
+    model, tok = load_pretrained(model_id, "CLIPModel", processor_class="AutoTokenizer", device=args.device,
+                                 dtype=args.dtype, model_kwargs={"attn_implementation": "eager"})
+    gems = {"videogem": GemHeatmapper(model, GemConfig(layers=cfg["layers"], input_size=cfg["input_size"])),
+            "gem": GemHeatmapper(model, GemConfig(layers=cfg["layers"], weighting="gem", input_size=cfg["input_size"]))}
+    w, h = (int(v) for v in args.size.split("x"))
+    work = Path(tempfile.mkdtemp(prefix="bench_videogem_"))
+    t0 = time.perf_counter()
+    generate_benchmark(work / "synth", videos=args.videos, frames=args.frames, size=(w, h), seed=args.seed)
+    gt = read_svag(work / "synth" / "gt.json", "gt")
+    t_synth = time.perf_counter() - t0
+    heat_s, heat_frames = 0.0, 0
+    queries = 0
+    for d in gt.datasets:
+        by_video: dict[str, list] = {}
+        for q in d.queries:
+            if q.tracks:
+                by_video.setdefault(str(q.video_name), []).append(q)
+        for name, qs in by_video.items():
+            reader = open_video(work / "synth" / name / f"{name}.mp4", stride=args.every)
+            frames = [(f.index, f.image[..., ::-1].copy()) for f in reader]
+            idx = np.array([i for i, _ in frames])
+            rgb = np.stack([im for _, im in frames])
+            size = (rgb.shape[2], rgb.shape[1])
+            g0 = gems["videogem"]
+            pix = g0.preprocess(rgb)
+            att = g0.attention_maps(pix, size=rgb.shape[1:3], chunk=args.batch)[:, 0]
+            att_hm = Heatmaps(idx, att.float().cpu().numpy(), size, None, {"method": "attention"})
+            centre = np.tile([size[0] / 2, size[1] / 2], (len(idx), 1))
+            centre_hm = Heatmaps(idx, np.zeros((len(idx), 1, 1)), size, centre, {"method": "centre"})
+            for q in qs:
+                queries += 1
+                ps = decompose(q.text, None)
+                text = g0.encode_text(ps.prompts, tok)
+                for method, g in gems.items():
+                    s = time.perf_counter()
+                    pix = g.preprocess(rgb)
+                    maps = g.heatmaps(pix, text, size=rgb.shape[1:3], chunk=args.batch)
+                    mean, pt = combine(maps, ps.weights)
+                    if args.device.startswith("cuda"):
+                        torch.cuda.synchronize()
+                    if method == "videogem":
+                        heat_s += time.perf_counter() - s
+                        heat_frames += len(idx)
+                    hm = Heatmaps(idx, mean.float().cpu().numpy(), size, (pt + 0.5).float().cpu().numpy(),
+                                  {"method": method, "prompts": list(ps.prompts)})
+                    write_heatmaps(work / method, name, q.query_id, hm)
+                    if method == "videogem":   # diagnostic: the minimum of the combined map
+                        flat = mean.reshape(len(idx), -1).argmin(1).cpu().numpy()
+                        W = mean.shape[-1]
+                        low = np.column_stack([flat % W + 0.5, flat // W + 0.5])
+                        write_heatmaps(work / "videogem-min", name, q.query_id,
+                                       Heatmaps(idx, hm.maps, size, low, {"method": "videogem-min"}))
+                write_heatmaps(work / "attention", name, q.query_id, att_hm)
+                write_heatmaps(work / "centre", name, q.query_id, centre_hm)
+    results = {m: evaluate_pointing(gt, work / m).mean for m in METHODS}
+    fps = heat_frames / heat_s if heat_s else float("nan")
+    print(f"pointing game on {args.videos} svag synth videos ({args.frames} frames, {w}x{h}, seed {args.seed}), "
+          f"every {args.every}th frame, {queries} queries with actors; model {model_id} "
+          f"(GEM on {cfg['layers']} layers), device {args.device}")
+    print(f"{'method':12}  {'accuracy':>8}  {'query acc':>9}  {'frames':>6}  {'hits':>5}")
+    for m in METHODS:
+        r = results[m]
+        print(f"{m:12}  {r['accuracy']:8.2f}  {r['query_accuracy']:9.2f}  {r['frames']:6d}  {r['hits']:5d}")
+    area = box_area_share(gt, (w, h))
+    print(f"chance (mean share of the frame covered by the query's actors): {area:.2f} %")
+    print(f"videogem heatmaps: {fps:.1f} frames/s (3 prompts, preprocessing included, decode excluded) on "
+          f"{args.device}; synth {t_synth:.0f} s")
+    out = args.out or HERE / "results" / f"videogem_{args.config}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({
+        "config": args.config, "model": model_id, "gem_layers": cfg["layers"], "input_size": cfg["input_size"],
+        "device": args.device, "videos": args.videos, "frames": args.frames, "size": [w, h], "seed": args.seed,
+        "every": args.every, "queries": queries, "pointing": results, "chance_percent": area,
+        "heatmap_frames_per_s": fps, "torch_threads": torch.get_num_threads(), "machine": platform.processor()
+        or platform.machine(), "full_config_on_gpu": "not run (no GPU in this task)"}, indent=1, default=float))
+    print(f"wrote {out}")
+
+
+def box_area_share(gt, size: tuple[int, int]) -> float:  # type: ignore[no-untyped-def]
+    """Mean over annotated frames of the share (%) of the frame inside the actors' boxes (boxes
+    summed, so overlaps count twice): the hit rate of a uniformly random point."""
+    from svag.eval.pointing import annotated_boxes
+    shares = [min(1.0, float((b[:, 2] * b[:, 3]).sum()) / (size[0] * size[1]))
+              for d in gt.datasets for q in d.queries for b in annotated_boxes(q).values()]
+    return 100.0 * float(np.mean(shares)) if shares else float("nan")
+
+
+if __name__ == "__main__":
+    main()

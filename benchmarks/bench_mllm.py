@@ -4,7 +4,7 @@ Measures :class:`svag.vision.mllm.MllmVerifier` on synthetic clips (random frame
 random boxes), split into its two stages: **encode** (image preprocessing + vision tower, once
 per clip) and **ask** (one language-model pass per clip and query, the visual tokens reused).
 
-* CPU (always): the tiny randomly initialised Qwen2.5-VL and LLaVA-OneVision models of the tests.
+* CPU (always): the tiny randomly initialised Qwen2.5-VL, Qwen3-VL and LLaVA-OneVision models of the tests.
 * GPU (``--gpu``, needs CUDA): full-size architectures from ``transformers``' configs of
   Qwen2.5-VL-3B/7B with random weights, bf16 (speed only; no download). Not run in CI.
 
@@ -113,10 +113,11 @@ def main() -> None:
     ap.add_argument("--gpu", action="store_true", help="also full-size Qwen2.5-VL-3B/7B shapes on CUDA (random weights)")
     ap.add_argument("--out", default=str(HERE / "results" / "mllm.json"))
     args = ap.parse_args()
-    from tiny_vlm import build_tiny_llava_onevision, build_tiny_qwen
+    from tiny_vlm import build_tiny_llava_onevision, build_tiny_qwen, build_tiny_qwen3_vl
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for label, build in (("tiny Qwen2.5-VL", build_tiny_qwen), ("tiny LLaVA-OneVision", build_tiny_llava_onevision)):
+        for label, build in (("tiny Qwen2.5-VL", build_tiny_qwen), ("tiny Qwen3-VL", build_tiny_qwen3_vl),
+                             ("tiny LLaVA-OneVision", build_tiny_llava_onevision)):
             path = build(Path(tmp) / label.replace(" ", "_"))
             rows.append(measure(str(path), label, args.clips, args.frames, 112, "cpu", "float32", 4))
         if args.gpu:

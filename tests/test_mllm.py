@@ -16,7 +16,7 @@ from svag.errors import InputError  # noqa: E402
 from svag.ground.mllm import MllmGrounder  # noqa: E402
 from svag.vision.mllm import (NO, YES, ClipSpec, MllmVerifier, draw_view, load_chat_model,  # noqa: E402
                               sample_frames, token_ids)
-from tiny_vlm import build_tiny_llava_onevision, build_tiny_qwen  # noqa: E402
+from tiny_vlm import build_tiny_llava_onevision, build_tiny_qwen, build_tiny_qwen3_vl  # noqa: E402
 
 
 class Frames:
@@ -50,10 +50,13 @@ def _tracks():
             Track(3, np.arange(20, 51), np.tile([40, 60, 20, 30.0], (31, 1))))
 
 
-@pytest.fixture(scope="module", params=["qwen2_5_vl", "llava_onevision"])
+BUILDERS = {"qwen2_5_vl": build_tiny_qwen, "qwen3_vl": build_tiny_qwen3_vl,
+            "llava_onevision": build_tiny_llava_onevision}
+
+
+@pytest.fixture(scope="module", params=list(BUILDERS))
 def tiny_model(request, tmp_path_factory):
-    build = build_tiny_qwen if request.param == "qwen2_5_vl" else build_tiny_llava_onevision
-    return build(tmp_path_factory.mktemp(request.param))
+    return BUILDERS[request.param](tmp_path_factory.mktemp(request.param))
 
 
 def _verifier(path, **kw):

@@ -55,6 +55,27 @@ def build_tiny_qwen(path: Path, seed: int = 0) -> Path:
     return _save(path, model, tok, ip, QWEN_TEMPLATE, {"processor_class": "Qwen2_5_VLProcessor"})
 
 
+def build_tiny_qwen3_vl(path: Path, seed: int = 0) -> Path:
+    """Qwen3-VL: 16-pixel patches and deepstack features (visual tokens added inside the LLM)."""
+    import torch
+    import transformers as T
+    torch.manual_seed(seed)
+    tok = _tokenizer()
+    ids = tok.convert_tokens_to_ids
+    cfg = T.Qwen3VLConfig(
+        text_config=_text_config(tok, head_dim=16,
+                                 rope_parameters={"rope_type": "default", "rope_theta": 10000.0,
+                                                  "mrope_section": [2, 3, 3], "mrope_interleaved": True}),
+        vision_config=dict(depth=2, hidden_size=32, intermediate_size=64, num_heads=4, out_hidden_size=64,
+                           patch_size=16, spatial_merge_size=2, temporal_patch_size=2, num_position_embeddings=64,
+                           deepstack_visual_indexes=[0, 1]),
+        image_token_id=ids("<|image_pad|>"), video_token_id=ids("<|video_pad|>"),
+        vision_start_token_id=ids("<|vision_start|>"), vision_end_token_id=ids("<|vision_end|>"))
+    model = T.Qwen3VLForConditionalGeneration(cfg).eval()
+    ip = T.Qwen2VLImageProcessorPil(min_pixels=64 * 64, max_pixels=128 * 128, patch_size=16)
+    return _save(path, model, tok, ip, QWEN_TEMPLATE, {"processor_class": "Qwen3VLProcessor"})
+
+
 def _save(path: Path, model, tok, image_processor, template: str, processor_config: dict) -> Path:
     """What a hub checkpoint holds: weights + config, tokenizer, image processor, processor
     config and chat template (written part by part: the processor's video half needs torchvision)."""

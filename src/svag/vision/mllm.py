@@ -328,7 +328,6 @@ class MllmVerifier:
 
     def _ask(self, scene: Any, specs: Sequence[ClipSpec], query: str) -> np.ndarray:
         import torch
-        from transformers.modeling_outputs import BaseModelOutputWithPooling
         model, processor = self.load()
         entries = [self._visual[self._clip_key(scene, s)] for s in specs]
         texts = [self.prompt(query, len(clip)) for clip, _, _ in entries]
@@ -340,14 +339,27 @@ class MllmVerifier:
         finally:
             processor.image_processor = real
         inputs = {k: v.to(model.device) for k, v in inputs.items() if hasattr(v, "to") and k != "pixel_values"}
-        pooled = [t for _, _, vis in entries for t in vis.pooler_output]
+        visual = _merge_visual([vis for _, _, vis in entries])
         with torch.inference_mode():
-            logits = model(**inputs, mm_encoder_outputs={"image": BaseModelOutputWithPooling(pooler_output=pooled)},
-                           logits_to_keep=1).logits[:, -1].float()
+            logits = model(**inputs, mm_encoder_outputs={"image": visual}, logits_to_keep=1).logits[:, -1].float()
         self.calls_["language"] += 1
         yes = torch.logsumexp(logits[:, self.yes_ids_], dim=-1)
         no = torch.logsumexp(logits[:, self.no_ids_], dim=-1)
         return torch.sigmoid(yes - no).cpu().numpy()
+
+
+def _merge_visual(outputs: Sequence[Any]) -> Any:
+    """One vision-tower output for a batch of clips from each clip's own: the per-image parts
+    joined in clip order — ``pooler_output`` (a tuple of per-image tensors) and, for models that
+    add visual features inside the language model (Qwen3-VL's ``deepstack_features``: per layer, a
+    tuple of per-image tensors), each layer's tuples. Other fields are not read by the forward pass."""
+    first = outputs[0]
+    parts: dict[str, Any] = {"pooler_output": tuple(t for o in outputs for t in o.pooler_output)}
+    deep = getattr(first, "deepstack_features", None)
+    if deep is not None:
+        parts["deepstack_features"] = [tuple(t for o in outputs for t in o.deepstack_features[layer])
+                                       for layer in range(len(deep))]
+    return type(first)(**parts)
 
 
 class _CachedImages:

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         check_input_dir(args.tracks, "--tracks")
     gt = read_svag(args.gt, "gt")
     protocols = args.protocol or ["svag", "svag-strict"]
-    from svag.cli.ground_cmd import parse_options
+    from svag.cli.ground_options import parse_options
     options: dict[str, dict] = {}
     for name_key, value in parse_options(args.grounder_option).items():
         name, dot, key = name_key.partition(".")

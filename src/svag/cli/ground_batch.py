@@ -34,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from svag.cli.ground_cmd import ground_config
+    from svag.cli.ground_options import ground_config
     from svag.run.batch import run_batch
     from svag.run.manifest import read_manifest
     if any((args.video, args.query, args.queries, args.tracks, args.render, args.video_name, args.dataset,

@@ -86,6 +86,23 @@ class ParsesText:
         return self.parsed_[query]
 
 
+class VerifiedGrounder:
+    """A grounder followed by a verifier."""
+
+    def __init__(self, grounder: Grounder, verifier: Verifier, name: str | None = None) -> None:
+        self.grounder, self.verifier = grounder, verifier
+        self.name = name or f"{grounder.name}+{verifier.name}"
+        self.requires: tuple[Any, ...] = (*getattr(grounder, "requires", ()), *getattr(verifier, "requires", ()))
+
+    def prepare_texts(self, texts: Sequence[str]) -> None:
+        for stage in (self.grounder, self.verifier):
+            if hasattr(stage, "prepare_texts"):
+                stage.prepare_texts(texts)
+
+    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
+        return self.verifier.verify(scene, self.grounder.ground(scene, query))
+
+
 def query_text(query: QueryLike) -> str:
     return query.text if isinstance(query, ActionQuery) else str(query)
 

@@ -10,9 +10,9 @@ tracks better, the kinematic windows are closer to the annotated ones.
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from typing import Sequence
 
-from svag.ground.base import Grounder, Grounding, GroundingResult, QueryLike, Scene, Verifier
+from svag.ground.base import Grounding, GroundingResult, Scene, VerifiedGrounder
 from svag.ground.kinematic import KinematicGrounder
 from svag.ground.learned import LearnedGrounder
 from svag.ground.policy import OutputPolicy
@@ -45,23 +45,6 @@ class LearnedVerifier:
             w[:, 2] *= s / max(g.score, 1e-9)
             out.append(Grounding(g.track, s, w))
         return GroundingResult(result.query, self.policy.select(out), result.notes)
-
-
-class VerifiedGrounder:
-    """A grounder followed by a verifier."""
-
-    def __init__(self, grounder: Grounder, verifier: Verifier, name: str | None = None) -> None:
-        self.grounder, self.verifier = grounder, verifier
-        self.name = name or f"{grounder.name}+{verifier.name}"
-        self.requires: tuple[Any, ...] = (*getattr(grounder, "requires", ()), *getattr(verifier, "requires", ()))
-
-    def prepare_texts(self, texts: Sequence[str]) -> None:
-        for stage in (self.grounder, self.verifier):
-            if hasattr(stage, "prepare_texts"):
-                stage.prepare_texts(texts)
-
-    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
-        return self.verifier.verify(scene, self.grounder.ground(scene, query))
 
 
 class HybridGrounder(VerifiedGrounder):

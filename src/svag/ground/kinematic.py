@@ -14,7 +14,7 @@ per second, a running one 2 or more), not fitted to a benchmark.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 

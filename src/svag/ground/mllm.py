@@ -21,8 +21,7 @@ from typing import Any
 import numpy as np
 
 from svag.errors import InputError
-from svag.ground.base import Grounding, GroundingResult, Scene
-from svag.ground.hybrid import VerifiedGrounder
+from svag.ground.base import Grounding, GroundingResult, Scene, VerifiedGrounder
 from svag.ground.windows import windows_from_relevance
 
 

@@ -74,18 +74,10 @@ def _remove(entry: Path) -> None:
             entry.unlink()
 
 
-def _fsync_file(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """Flush a file's or a folder's entries to disk (best effort: some filesystems refuse)."""
     with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:
@@ -95,8 +87,8 @@ def _fsync_dir(folder: Path) -> None:
 def _fsync_tree(root: Path) -> None:
     for dirpath, _, files in os.walk(root):
         for f in files:
-            _fsync_file(Path(dirpath) / f)
-        _fsync_dir(Path(dirpath))
+            _fsync(Path(dirpath) / f)
+        _fsync(Path(dirpath))
 
 
 def prepare_target(path: PathLike) -> Path:
@@ -109,9 +101,9 @@ def prepare_target(path: PathLike) -> Path:
 
 def commit_file(tmp: Path, final: Path) -> None:
     """Flush ``tmp`` to disk and rename it onto ``final``."""
-    _fsync_file(tmp)
+    _fsync(tmp)
     os.replace(tmp, final)
-    _fsync_dir(final.parent)
+    _fsync(final.parent)
 
 
 @contextlib.contextmanager
@@ -190,7 +182,7 @@ def atomic_dir(path: PathLike, *, keep: tuple[str, ...] | None = None) -> Iterat
             _remove(old)
         else:
             os.rename(tmp, final)
-        _fsync_dir(final.parent)
+        _fsync(final.parent)
     except BaseException:
         _remove(tmp)
         raise
@@ -206,11 +198,11 @@ def atomic_outputs(*paths: PathLike | None) -> Iterator[list[Path | None]]:
         yield tmps
         for tmp, final in zip(tmps, finals):
             if tmp is not None and final is not None and tmp.exists():
-                _fsync_file(tmp)
+                _fsync(tmp)
         for tmp, final in zip(tmps, finals):
             if tmp is not None and final is not None and tmp.exists():
                 os.replace(tmp, final)
-                _fsync_dir(final.parent)
+                _fsync(final.parent)
     except BaseException:
         for tmp in tmps:
             if tmp is not None:

@@ -14,7 +14,7 @@ from typing import Callable
 from svag.language import lexicon as lx
 from svag.language.phrases import VEHICLES, Mods, analyze
 from svag.language.text import Token
-from svag.language.types import EVENTS, Predicate
+from svag.language.types import Predicate
 from svag.language.verbs import NOUN_ACTIONS
 
 MOTION_KINDS = frozenset({"walk", "run", "move", "cross", "climb", "descend", "fall", "land", "enter", "exit",

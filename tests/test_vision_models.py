@@ -77,6 +77,31 @@ def test_owlv2_scores_match_transformers_post_processing(tiny_dirs):
                                np.sort(ref["scores"].numpy()[inside])[::-1], atol=1e-5)
 
 
+def test_owlv2_encodes_prompts_once_and_matches_the_full_forward(tiny_dirs):
+    """The prompts' text embeddings are computed once (reset); frame batches run only the image
+    tower and heads, and give the full forward pass's logits and boxes."""
+    det = build_detector("owlv2", model=str(tiny_dirs["owlv2"]), prompts=PROMPTS, threshold=0.0, device="cpu",
+                         batch_size=4)
+    det.reset()
+    text_tower = det.model_.owlv2.text_model
+    calls = []
+    hook = text_tower.register_forward_hook(lambda *a: calls.append(1))
+    try:
+        frames = _frames(5)
+        det.detect_batch(frames)
+        assert calls == []                                   # no text tower per frame batch
+        images = [np.ascontiguousarray(f.image[:, :, ::-1]) for f in frames[:4]]
+        with torch.inference_mode():
+            scores, boxes = det._forward(images)
+            text = {k: v.repeat(len(images), 1) for k, v in det.text_.items()}
+            full = det.model_(**det._pixels(images), **text)
+    finally:
+        hook.remove()
+    assert len(calls) == 1                                   # only the reference forward ran it
+    np.testing.assert_allclose(scores, full.logits.sigmoid().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(boxes, full.pred_boxes.numpy(), rtol=1e-5, atol=1e-6)
+
+
 def test_grounding_dino_scores_each_prompt_by_its_own_tokens(tiny_dirs):
     det = build_detector("grounding-dino", model=str(tiny_dirs["grounding-dino"]), prompts=("person", "traffic light"),
                          device="cpu")

@@ -197,8 +197,9 @@ class FusionGrounder(ClipGrounder):
       ``clip`` grounder's contrast prompts (the query set's other actors, other colours, generic
       negatives).
     * **words it checked** (colours): vision is a second opinion relative to the other tracks
-      of the video: ``1 - recheck * (1 - p / max(p_best, confident))``, so a track is lowered
-      only when another track of the video looks clearly more like the described actor.
+      of the video: ``min(1, p / (recheck * max(p_best, confident)))``, so a track is lowered
+      only when the best-looking track of the video is clearly (1 / ``recheck`` times) more
+      likely the described actor.
 
     Then the kinematic grounder's output policy (``relative`` cut, ``max_tracks``) picks the
     tracks on the fused scores (its absolute ``threshold`` was applied to the kinematic
@@ -213,7 +214,7 @@ class FusionGrounder(ClipGrounder):
     name = "fusion"
 
     def __init__(self, model: str = DEFAULT_MODEL, *, vision_weight: float = 1.0, confident: float = 0.5,
-                 recheck: float = 1.0, appearance_only: bool = False, kinematic: dict[str, Any] | None = None,
+                 recheck: float = 0.5, appearance_only: bool = False, kinematic: dict[str, Any] | None = None,
                  **kwargs: Any) -> None:
         super().__init__(model, **kwargs)
         if vision_weight < 0 or not 0 < confident <= 1 or not 0 <= recheck <= 1:
@@ -262,11 +263,11 @@ class FusionGrounder(ClipGrounder):
             check(prompts["action"], contrasts, list(factor))
         if unchecked or ev.dropped:
             notes.append(f"checked by vision: {', '.join([*unchecked, *ev.dropped])}")
-        if ev.colours and self.recheck > 0:                  # checked words: vision breaks ties
+        if ev.colours and self.recheck > 0:              # checked words: a second opinion, relative to the video
             p = self.track_probability(scene, enc, prompts["actor"], contrasts)
-            top = max([self.confident, *p.values()])
+            level = self.recheck * max([self.confident, *p.values()])
             for tid in factor:
-                factor[tid] *= 1.0 - self.recheck * (1.0 - p.get(tid, top) / top)
+                factor[tid] *= min(1.0, p.get(tid, level) / level)
         return factor, notes
 
     def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:

@@ -16,8 +16,7 @@ interpolated over the track's frames, smoothed, and turned into windows by
 """
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -29,6 +28,9 @@ from svag.language.types import ActionQuery
 from svag.vision.crops import CropEmbeddings, CropEncoder
 from svag.vision.embedder import DEFAULT_MODEL
 from svag.vision.prompts import GENERIC_NEGATIVES, contrast_prompts, query_prompts
+
+if TYPE_CHECKING:
+    from svag.ground.kinematic import Evidence
 
 GENERIC_CATEGORIES = {"animal": None, "vehicle": {"car", "bus", "truck", "van", "motorcycle", "bicycle", "train", "tram"},
                       "actor": None, "object": None}
@@ -207,9 +209,9 @@ class FusionGrounder(ClipGrounder):
     ``appearance_only``: ground queries with no predicate the kinematic grounder can score by
     vision alone (``clip``: the tracks that look like the actor, over their whole life); off
     by default, since such answers have no notion of when (on the synthetic training seeds they
-    cost up to 1.5 points of m-HIoU). Defaults (``confident`` 0.5, ``recheck`` 1,
-    ``vision_weight`` 1) were chosen on synthetic videos of seeds 101-606 (benchmarks/bench_fusion.py),
-    not on the held-out ones of docs/vision.md. ``kinematic``: the kinematic grounder's parameters."""
+    cost up to 1.6 points of m-HIoU). Defaults (``confident`` 0.5, ``recheck`` 0.5,
+    ``vision_weight`` 1, ``appearance_only`` False) were chosen on synthetic videos of seeds 101 to
+    606 (benchmarks/bench_fusion.py), not on the held-out ones of docs/vision.md. ``kinematic``: the kinematic grounder's parameters."""
 
     name = "fusion"
 
@@ -236,7 +238,7 @@ class FusionGrounder(ClipGrounder):
         return {t.track_id: float(prob[enc.starts[i]:enc.starts[i + 1]].mean())      # rows in scene order
                 for i, t in enumerate(scene.tracks) if enc.starts[i + 1] > enc.starts[i]}
 
-    def factors(self, scene: Scene, query: ActionQuery, ev: Any) -> tuple[dict[object, float], list[str]]:
+    def factors(self, scene: Scene, query: ActionQuery, ev: Evidence) -> tuple[dict[object, float], list[str]]:
         """Track id -> the vision factor of its score, and notes on what vision checked."""
         from svag.ground.categories import CONFIDENT, track_category
         from svag.ground.kinematic import split_attributes

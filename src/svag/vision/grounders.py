@@ -276,7 +276,8 @@ class FusionGrounder(ClipGrounder):
         query = self.parse(query)
         ev = self.kinematic_.candidates(scene, query)
         if not ev.query.steps:
-            if not self.appearance_only:
+            visual = ev.dropped or split_attributes(query.attributes)[1]   # gestures, objects, clothing
+            if not (self.appearance_only or visual):
                 return GroundingResult(query, notes=[*ev.notes, "appearance_only=True grounds such queries by "
                                                      "vision alone (whole-life windows)"])
             result = super().ground(scene, query)

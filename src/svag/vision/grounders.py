@@ -189,6 +189,9 @@ class FusionGrounder(ClipGrounder):
         self.kinematic_ = KinematicGrounder(**(kinematic or {}))
         self.requires = (*self.requires, *self.kinematic_.requires)
 
+    def encoders_for(self, texts: Sequence[str]) -> tuple[Any, ...]:
+        return (*self.requires, *self.kinematic_.encoders_for(texts))
+
     def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
         from svag.ground.kinematic import SCORERS
         query = self.parse(query)

@@ -109,6 +109,7 @@ def test_default_colour_query_decodes_the_video_once(long_video, decodes, tmp_pa
     (result,) = vg.ground(scene, [COLOUR_QUERY])
     assert len(decodes) == 1 and decodes[0].frames_decoded == 600
     assert scene.frames.passes == 0 and scene.frames.decoded == 0       # served from memory
+    assert len(scene.frames.store) == 0                                  # dropped once grounded
     assert any(k.startswith("colour-") for k in scene.encodings) and _colours(scene)
     assert not any("colour words" in n for n in result.notes)
     # a query without colours keeps nothing
@@ -200,3 +201,29 @@ def test_frame_memory_option(long_video, tmp_path, capsys):
                  "--out", str(out), "--render", str(render)]) == 0
     assert render.stat().st_size > 0 and out.is_file()
     assert reader_mod.open_video(render).info.num_frames == 600
+
+
+def test_colour_encoder_reads_key_frames_and_the_first_box_of_tracks_between_them(tmp_path):
+    """Each track is sampled on the key frames 1, 6, 11, ...; one too short to have a box on any
+    is read at its first box, so every track gets a descriptor."""
+    import cv2
+
+    from svag.core.scene import Scene
+    from svag.core.types import Track
+    from svag.ground.appearance import crop_descriptor, normalise
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    images = [rng.integers(0, 256, (40, 60, 3), dtype=np.uint8) for _ in range(12)]
+    for i, img in enumerate(images):
+        cv2.imwrite(str(folder / f"{i:04d}.png"), img)
+    box = np.array([5.0, 5.0, 20.0, 30.0])
+    long = Track(1, np.arange(1, 13), np.tile(box, (12, 1)))
+    short = Track(2, np.arange(7, 10), np.tile(box + 10, (3, 1)))
+    frames = VideoFrames(folder)
+    scene = Scene((long, short), 60, 40, 10.0, 12, frames=frames)
+    got = ColourEncoder().encode(scene)
+    assert frames.decoded == 4                                 # 1, 6, 11 and the short track's 7
+    np.testing.assert_array_equal(got[1], normalise(sum(crop_descriptor(images[f - 1], box) for f in (1, 6, 11))))
+    np.testing.assert_array_equal(got[2], normalise(crop_descriptor(images[6], box + 10)))
+    assert list(ColourEncoder().frames_wanted(12)) == [1, 6, 11]

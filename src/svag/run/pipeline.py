@@ -74,7 +74,13 @@ class VideoGrounder:
     # -- queries -----------------------------------------------------------------------------------
 
     def ground(self, scene: Scene, queries: Sequence[str | ActionQuery]) -> list[GroundingResult]:
-        return ground_queries(self.grounder, scene, queries, self.times)
+        """Ground every query; then the key frames the scene kept for its encoders are dropped
+        (the encodings they served stay on the scene)."""
+        out = ground_queries(self.grounder, scene, queries, self.times)
+        store = getattr(scene.frames, "store", None)
+        if store is not None:
+            store.clear()
+        return out
 
 
 def ground_queries(grounder: Any, scene: Scene, queries: Sequence[str | ActionQuery],

@@ -227,3 +227,16 @@ def test_colour_encoder_reads_key_frames_and_the_first_box_of_tracks_between_the
     np.testing.assert_array_equal(got[1], normalise(sum(crop_descriptor(images[f - 1], box) for f in (1, 6, 11))))
     np.testing.assert_array_equal(got[2], normalise(crop_descriptor(images[6], box + 10)))
     assert list(ColourEncoder().frames_wanted(12)) == [1, 6, 11]
+
+
+def test_grounders_name_the_encoders_a_text_will_run():
+    """Asked before tracking: the colour encoder only for texts the kinematic grounder scores that
+    name a colour; a verified grounder (hybrid) asks its stages."""
+    from svag.ground import build_grounder
+    from svag.run.pipeline import encoders_for
+    names = lambda g, texts: [e.name for e in encoders_for(g, texts)]       # noqa: E731
+    kin = build_grounder("kinematic")
+    assert names(kin, [COLOUR_QUERY]) == ["kinematic", "colour"]
+    assert names(kin, ["a person walks to the left", "a red"]) == ["kinematic"]   # "a red": nothing scored
+    assert names(build_grounder("hybrid"), ["a man in a blue coat runs"]) == ["kinematic", "colour", "learned-steps"]
+    assert names(build_grounder("largest-tracks"), [COLOUR_QUERY]) == ["box-size"]

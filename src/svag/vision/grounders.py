@@ -190,7 +190,8 @@ class FusionGrounder(ClipGrounder):
         self.requires = (*self.requires, *self.kinematic_.requires)
 
     def encoders_for(self, texts: Sequence[str]) -> tuple[Any, ...]:
-        return (*self.requires, *self.kinematic_.encoders_for(texts))
+        """The crop encoder, the kinematic grounder's encoders and, for texts naming a colour, its colours."""
+        return (*self.requires, *(e for e in self.kinematic_.encoders_for(texts) if e not in self.requires))
 
     def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
         from svag.ground.kinematic import SCORERS

@@ -189,6 +189,10 @@ class FusionGrounder(ClipGrounder):
         self.kinematic_ = KinematicGrounder(**(kinematic or {}))
         self.requires = (*self.requires, *self.kinematic_.requires)
 
+    def encoders_for(self, texts: Sequence[str]) -> tuple[Any, ...]:
+        """The crop encoder, the kinematic grounder's encoders and, for texts naming a colour, its colours."""
+        return (*self.requires, *(e for e in self.kinematic_.encoders_for(texts) if e not in self.requires))
+
     def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
         from svag.ground.kinematic import SCORERS
         query = self.parse(query)

@@ -22,12 +22,12 @@ from svag.errors import InputError
 from svag.language import clauses
 from svag.language import lexicon as lx
 from svag.language import rules
-from svag.language.clauses import NEGATORS, Segment
-from svag.language.phrases import DETERMINERS, analyze
+from svag.language.clauses import Segment
+from svag.language.lexicon import DETERMINERS, NEGATORS, NOUN_ACTIONS, VERBS
+from svag.language.phrases import analyze
 from svag.language.rules import Head, P, interpret
 from svag.language.text import Token, tokenize
 from svag.language.types import EVENTS, ActionQuery, Predicate
-from svag.language.verbs import NOUN_ACTIONS, VERBS
 
 __all__ = ["parse_query", "parse_queries"]
 

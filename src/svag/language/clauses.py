@@ -132,12 +132,16 @@ def is_head(toks: list[Token], k: int, prev_head: int | None) -> bool:
             return False           # "a seated position", "a standing perch"
         if t.text == lem and prev.lemma in ADJECTIVES and lem in lx.ABSTRACT | lx.LANDMARKS:
             return False
+        if prev.lemma in _NOUN_AFTER_PREP and lem in lx.PLACE_MODIFIERS and nxt is not None and \
+                nxt.lemma in lx.LANDMARKS | lx.INDOOR:
+            return False           # "in open area": an adjective of the place
         if prev.lemma in _NOUN_AFTER_PREP | {"inside", "outside", "near", "behind", "beside", "towards", "toward",
                                              "past"} and (lem in lx.BODY_PARTS or t.text == lem and lem in
                                                           lx.LANDMARKS | lx.INDOOR | lx.OBJECTS | lx.ABSTRACT):
             return False           # "with hands", "inside shop"
-        if prev_head == k - 1 and (lem in lx.BODY_PARTS or lem in lx.OBJECTS):
-            return False           # "holding hands", "tilts head"
+        if prev_head == k - 1 and (lem in lx.BODY_PARTS or lem in lx.OBJECTS) and not (
+                t.text.endswith("ing") and prev.lemma in ASPECTS):
+            return False           # "holding hands", "tilts head" (but "stops drinking")
     if lem in ("face", "head", "signal", "race", "light", "park", "place", "position", "stand", "call",
                "land", "rest") and prev is not None and prev.lemma in lx.CATEGORIES and t.text == lem and \
             lem in ("face", "head") and k + 1 < len(toks) and toks[k + 1].lemma in VERBS:

@@ -120,7 +120,7 @@ CLOTHING = frozenset({"shirt", "t_shirt", "tshirt", "jacket", "coat", "dress", "
 # the image itself: "enters the frame", "out of view"
 FRAME_WORDS = frozenset({"frame", "view", "sight", "shot", "scene", "screen", "picture", "image", "camera_view"})
 # places one goes into or comes out of ("enters a building" is not "enters the frame")
-INDOOR = frozenset({"building", "store", "shop", "mall", "showroom", "supermarket", "entrance", "door",
+INDOOR = frozenset({"building", "store", "shop", "mall", "food_court", "showroom", "supermarket", "entrance", "door",
                     "house", "room", "restaurant", "cafe", "station", "office", "hotel", "bank", "gate",
                     "container", "car", "bus", "tunnel", "cage", "hole", "water", "pool"})
 LANDMARKS = frozenset({
@@ -201,7 +201,7 @@ MULTIWORDS: dict[tuple[str, ...], str] = {
     ("long", "sleeve"): "long_sleeve", ("each", "other"): "each_other", ("cross", "body"): "crossbody",
     ("zip", "up"): "zip_up",
     ("bus", "stop"): "bus_stop", ("stop", "sign"): "stop_sign", ("car", "park"): "car_park",
-    ("parking", "lot"): "parking_lot", ("short", "sleeve"): "short_sleeve", ("one", "another"): "each_other", ("high", "five"): "high_five",
+    ("parking", "lot"): "parking_lot", ("food", "court"): "food_court", ("short", "sleeve"): "short_sleeve", ("one", "another"): "each_other", ("high", "five"): "high_five",
 }
 
 # "-ing" nouns: "the crossing" (a place) but "crossing the street" (a verb)
@@ -389,6 +389,8 @@ PARTICIPLES = frozenset({"seen", "taken", "brought", "held", "led", "thrown", "s
 DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "this", "that", "these", "those",
                          "one", "two", "three", "four", "five", "some", "both", "all", "few", "several",
                          "each", "my", "your", "s", "other", "another", "any", "many", "no", "same"})
+# a clause opening with these names someone else: "while her mother picks up a cap"
+OTHER_ACTOR_DETERMINERS = frozenset({"his", "her", "their", "its", "another"})
 PRONOUNS = frozenset({"him", "her", "them", "it", "itself", "himself", "herself", "themselves", "me", "us"})
 # "the back of", "the side of": a part of what follows
 PART_NOUNS = frozenset({"back", "front", "side", "top", "bottom", "middle", "center", "centre", "edge", "end",

@@ -166,8 +166,8 @@ class Walker:
             if lem in ("other", "another"):
                 actor = True
                 words.append(self.toks[j].text)
-            elif (lem in ADJ or lem in lx.SIDE_WORDS and self.lem(j + 1) in lx.BODY_PARTS | lx.OBJECTS |
-                  lx.CLOTHING or
+            elif (lem in ADJ or lem in lx.SIDE_WORDS and (self.lem(j + 1) in lx.BODY_PARTS | lx.OBJECTS |
+                  lx.CLOTHING or self.lem(j + 1) in lx.SIDE_NOUNS and self.lem(j + 2) in lx.INDOOR) or
                   self.toks[j].text.endswith("ing") and self.lem(j + 1) in lx.ABSTRACT) and \
                     (head_kind is None or words and words[-1] in ("of", "with", "containing", "filled", "holding")):
                 words.append(self.toks[j].text)
@@ -239,6 +239,8 @@ def _side(w: Walker, j: int) -> tuple[int, str, bool] | None:
     direction = w.lem(j) == "direction"
     if w.lem(j) in lx.SIDE_NOUNS:
         j += 1
+        if w.lem(j) in lx.INDOOR:
+            return None            # "out of the right side mall": the side names the place
     k = w.seq(j, "of")
     if k is not None:
         k = w.dets(k)

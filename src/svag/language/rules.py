@@ -213,6 +213,8 @@ def disappear(h: Head, m: Mods) -> list[list[Predicate]]:
 
 
 def stop(h: Head, m: Mods) -> list[list[Predicate]]:
+    if m.actors(""):
+        return [[P("interact")]]           # "stopping two other men": it stops someone else
     return [[P("stop")] + _side_located(m)]
 
 
@@ -286,7 +288,8 @@ def look(h: Head, m: Mods) -> list[list[Predicate]]:
             arg = _LOOK[s]
             break
     if arg is None:
-        arg = ("back" if m.back or m.backward else "forward" if m.forward else "up" if m.up else
+        own_back = any(np.head == "back" for np in m.nouns("body"))        # "looks at his back"
+        arg = ("back" if m.back or m.backward or own_back else "forward" if m.forward else "up" if m.up else
                "down" if m.down else "around" if m.around else None)
     weight = 0.6 if h.lemma in ("search", "seek", "examine", "inspect", "investigate", "explore", "sniff",
                                 "smell", "check") else 1.0
@@ -299,6 +302,8 @@ def look(h: Head, m: Mods) -> list[list[Predicate]]:
 
 
 def interact(h: Head, m: Mods) -> list[list[Predicate]]:
+    if m.nouns("body") and not m.nouns("actor", "pronoun"):
+        return [[P("gesture")]]            # "making contact between both hands": its own body
     return [[P("interact")] + _side_located(m)]
 
 
@@ -352,6 +357,8 @@ def handle(h: Head, m: Mods) -> list[list[Predicate]]:
     if h.lemma in ("put", "place", "rest", "lay", "keep") and actors:
         return [[P("interact")]]
     if h.lemma in ("hold", "grab", "grasp", "grip", "clutch", "take", "seize") and actors:
+        if m.nouns("object"):
+            return [[P("interact")]]       # "takes something from the guard": a hand-over
         return [[P("interact"), P("together", weight=0.7)]]
     if h.lemma in ("give", "hand", "offer", "deliver", "receive", "accept") and (actors or m.related):
         return [[P("interact")]]

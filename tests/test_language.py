@@ -365,7 +365,7 @@ def test_tables_are_consistent() -> None:
 
     from svag.language import lexicon as lx
     from svag.language.phrases import MATCHERS, Mods
-    from svag.language.rules import CONDITIONS, HANDLERS
+    from svag.language.rules import CONDITIONS, HANDLERS, READINGS
     mods = {f.name for f in fields(Mods)}
     for row in lx.MODIFIER_PATTERNS:
         if isinstance(row.words, str):
@@ -375,6 +375,9 @@ def test_tables_are_consistent() -> None:
     assert set(lx.VERBS.values()) | set(lx.ADJECTIVES.values()) <= set(HANDLERS)
     for o in lx.KIND_OVERRIDES:
         assert o.when in CONDITIONS and o.kind in HANDLERS and set(o.kinds) <= set(HANDLERS), o
+    for r in lx.OBJECT_READINGS:
+        assert r.when in CONDITIONS and all(p in READINGS if p.startswith("@") else p.partition(":")[0] in PREDICATES
+                                            for p in r.predicates), r
     assert {name for name, _ in lx.RELATIONS.values()} | set(lx.DIRECTION_PREDICATES.values()) <= set(PREDICATES)
     assert set(lx.CONNECTIVES.values()) == {"then", "and", "while", "after", "before", "while_not"}
 

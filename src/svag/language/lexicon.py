@@ -541,3 +541,35 @@ KIND_OVERRIDES: tuple[Override, ...] = (
     Override((), ("drop",), "no_object", "fall"),
     Override((), ("lean",), "sideways_lean", "gesture"),
 )
+
+
+class ObjectReading(NamedTuple):
+    """One row of :data:`OBJECT_READINGS`."""
+    lemmas: tuple[str, ...]         # verbs the row applies to (() = any)
+    when: str                       # a condition on the complement (svag.language.rules.CONDITIONS)
+    predicates: tuple[str, ...]     # "name" or "name:weight"; "@name" a reading of svag.language.rules
+
+
+_HOLD = ("hold", "grab", "grasp", "grip", "clutch", "take", "seize")
+# Verbs of the "handle" kind mean what their object makes them, first matching row wins: "pushes
+# another monkey" is fight, "pushes the bike" is handling; no row: handle_object.
+OBJECT_READINGS: tuple[ObjectReading, ...] = (
+    ObjectReading(("take", "give", "have", "make", "get", "put"), "noun_action", ("@noun_action",)),  # "takes a picture"
+    ObjectReading(("drag", "pull", "push", "shove", "throw", "flip", "roll", "knock"), "passive_by_actor",
+                  ("fight:0.7",)),                                     # "is being dragged by another monkey"
+    ObjectReading(("carry", "bring", "take", "drag", "pull", "push", "lead", "move", "introduce", "place", "put",
+                   "shove", "throw"), "passive", ("@motion",)),        # "is being carried to the left"
+    ObjectReading(("take",), "takes_off", ("move_up:0.7",)),           # "the goose takes off"
+    ObjectReading(("push", "pull", "drag", "throw", "shove", "knock"), "actor_no_object", ("fight",)),
+    ObjectReading(("put", "place", "rest", "lay", "keep"), "actor", ("interact",)),
+    ObjectReading(_HOLD, "actor_and_object", ("interact",)),           # "takes something from the guard"
+    ObjectReading(_HOLD, "actor", ("interact", "together:0.7")),       # "holds a child's hand"
+    ObjectReading(("give", "hand", "offer", "deliver", "receive", "accept"), "actor_or_related", ("interact",)),
+    ObjectReading(("lead",), "actor", ("@lead",)),                     # "leads a horse to the left"
+    ObjectReading(("drink", "sip"), "always", ("eat",)),
+    ObjectReading(("carry", "wear"), "always", ("@handle",)),
+    ObjectReading((), "own_body", ("gesture",)),                       # "scratches her head"
+    ObjectReading(("mount",), "always", ("handle_object", "move_up:0.5")),
+)
+# handled objects that move with the actor: "pushes a cart to the left" is handle_object and move_left
+MOVED_WITH = frozenset({"push", "pull", "drag", "carry", "lead", "bring"})

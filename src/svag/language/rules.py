@@ -338,42 +338,38 @@ def raise_(h: Head, m: Mods) -> list[list[Predicate]]:
 
 
 def handle(h: Head, m: Mods) -> list[list[Predicate]]:
-    """Verbs whose meaning depends on the object: "pushes another monkey" / "pushes the bike"."""
-    actors = [a for a in m.nouns("actor") if lx.CATEGORIES.get(a.head, ("",))[0] not in VEHICLES]
-    objects = m.nouns("object", "food", "landmark", "indoor")
-    body = m.nouns("body")
-    if m.noun_action and h.lemma in ("take", "give", "have", "make", "get", "put"):
-        return NOUN_HANDLERS[m.noun_action[0]](h, m)
-    if h.passive and any(p == "by" for p, _ in m.related if _.kind == "actor") and h.lemma in (
-            "drag", "pull", "push", "shove", "throw", "flip", "roll", "knock"):
-        return [[P("fight", weight=0.7)]]      # "is being dragged by another monkey"
-    if h.passive and h.lemma in ("carry", "bring", "take", "drag", "pull", "push", "lead", "move", "introduce",
-                                 "place", "put", "shove", "throw"):
-        return motion(h, m)
-    if h.lemma == "take" and any(t == "off" for t in m.particles) and not m.nouns("object", "body"):
-        return [[P("move_up", weight=0.7)]]             # "the goose takes off"
-    if h.lemma in ("push", "pull", "drag", "throw", "shove", "knock") and actors and not m.nouns("object"):
-        return [[P("fight")]]
-    if h.lemma in ("put", "place", "rest", "lay", "keep") and actors:
-        return [[P("interact")]]
-    if h.lemma in ("hold", "grab", "grasp", "grip", "clutch", "take", "seize") and actors:
-        if m.nouns("object"):
-            return [[P("interact")]]       # "takes something from the guard": a hand-over
-        return [[P("interact"), P("together", weight=0.7)]]
-    if h.lemma in ("give", "hand", "offer", "deliver", "receive", "accept") and (actors or m.related):
-        return [[P("interact")]]
-    if h.lemma == "lead" and actors:
-        return [[P("together")] + [p for p in motion(h, m)[0] if p.name not in ("move", "approach")]]
-    if body and not objects and not actors and h.lemma not in ("drink", "sip", "carry", "wear"):
-        return [[P("gesture")]]
-    if h.lemma in ("drink", "sip"):
-        return [[P("eat")]]
-    if h.lemma == "mount":
-        return [[P("handle_object"), P("move_up", weight=0.5)]]
+    """Verbs whose meaning depends on the object (:data:`~svag.language.lexicon.OBJECT_READINGS`):
+    "pushes another monkey" / "pushes the bike"."""
+    for row in lx.OBJECT_READINGS:
+        if (not row.lemmas or h.lemma in row.lemmas) and CONDITIONS[row.when](h, m, None):
+            return _reading(row.predicates, h, m)
+    return _handled(h, m)
+
+
+def _reading(predicates: tuple[str, ...], h: Head, m: Mods) -> list[list[Predicate]]:
+    if predicates[0].startswith("@"):
+        return READINGS[predicates[0]](h, m)
+    out = []
+    for p in predicates:
+        name, _, weight = p.partition(":")
+        out.append(P(name, weight=float(weight or 1.0)))
+    return [out]
+
+
+def _handled(h: Head, m: Mods) -> list[list[Predicate]]:
     out = [P("handle_object", weight=0.5 if h.lemma == "wear" else 1.0)]
-    if h.lemma in ("push", "pull", "drag", "carry", "lead", "bring"):
+    if h.lemma in lx.MOVED_WITH:
         out += [p for p in motion(h, m)[0] if p.name != "move" and p.name != "walk"]
     return [out]
+
+
+def _led(h: Head, m: Mods) -> list[list[Predicate]]:
+    return [[P("together")] + [p for p in motion(h, m)[0] if p.name not in ("move", "approach")]]
+
+
+def _other_actors(m: Mods) -> list:
+    """Actors named in the complement, vehicles aside ("with his bike" is an object)."""
+    return [a for a in m.nouns("actor") if lx.CATEGORIES.get(a.head, ("",))[0] not in VEHICLES]
 
 
 def eat(h: Head, m: Mods) -> list[list[Predicate]]:
@@ -539,6 +535,22 @@ CONDITIONS: dict[str, Callable[[Head, Mods, "list[Token] | None"], bool]] = {
     "over": _pulls_over,
     "no_object": lambda h, m, t: not m.nouns("object", "body", "food"),
     "sideways_lean": lambda h, m, t: bool(m.src or m.dst in ("left", "right")),
+    "always": lambda h, m, t: True,
+    "noun_action": lambda h, m, t: bool(m.noun_action),
+    "passive": lambda h, m, t: h.passive,
+    "passive_by_actor": lambda h, m, t: h.passive and any(p == "by" and np.kind == "actor" for p, np in m.related),
+    "takes_off": lambda h, m, t: "off" in m.particles and not m.nouns("object", "body"),
+    "actor": lambda h, m, t: bool(_other_actors(m)),
+    "actor_no_object": lambda h, m, t: bool(_other_actors(m)) and not m.nouns("object"),
+    "actor_and_object": lambda h, m, t: bool(_other_actors(m)) and bool(m.nouns("object")),
+    "actor_or_related": lambda h, m, t: bool(_other_actors(m) or m.related),
+    "own_body": lambda h, m, t: bool(m.nouns("body")) and not m.nouns("object", "food", "landmark", "indoor") and
+    not _other_actors(m),
+}
+# the "@name" readings of OBJECT_READINGS
+READINGS: dict[str, Callable[[Head, Mods], list[list[Predicate]]]] = {
+    "@noun_action": lambda h, m: NOUN_HANDLERS[m.noun_action[0]](h, m) if m.noun_action else [],
+    "@motion": lambda h, m: motion(h, m), "@lead": _led, "@handle": _handled,
 }
 
 

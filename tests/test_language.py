@@ -105,6 +105,9 @@ CASES = [
     ("Person is holding a child's hand while walking in open area", "person", (), "interact + together + walk"),
     ("Person halts drinking while moving to the left", "person", (), "eat ; not eat + move_left"),
     ("A man wearing a cross-body bag", "person", ("man", "crossbody bag"), ""),
+    # phrasal verbs: "sets off" starts moving (svag synth's own wording), "sets the bag down" handles it
+    ("The white dog sets off again", "dog", ("white",), "start_moving"),
+    ("a woman sets the bag down", "person", ("woman",), "handle_object"),
 ]
 
 

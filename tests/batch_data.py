@@ -31,3 +31,13 @@ def write_manifest(synth: Path, path: Path, *, corrupt: bool = False) -> Path:
         lines.append(str(seq))
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def reference_run(synth: Path, out: Path, config) -> Path:
+    """The single-process run of the 8 videos into ``out/run`` (the result every other way of
+    running the batch must reproduce byte for byte)."""
+    from svag.run.batch import run_batch
+    from svag.run.manifest import read_manifest
+    summary = run_batch(read_manifest(write_manifest(synth, out / "m.txt")), out / "run", config=config, log=None)
+    assert summary.ok and len(summary.done) == VIDEOS, summary.format()
+    return out / "run"

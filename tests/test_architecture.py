@@ -34,17 +34,24 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 
 
-def _modules() -> dict[str, set[str]]:
+def _modules(src: Path = SRC, package: str = "svag") -> dict[str, set[str]]:
+    """Module -> the package's modules it imports. ``from a.b import c`` counts as an import of the
+    module ``a.b.c`` when that module exists (else of ``a.b``): a cycle through a submodule imported
+    by name from its package is a cycle."""
+    files = {}
+    for path in sorted((src / package).rglob("*.py")):
+        parts = path.relative_to(src).with_suffix("").parts
+        files[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     out: dict[str, set[str]] = {}
-    for path in sorted((SRC / "svag").rglob("*.py")):
-        parts = path.relative_to(SRC).with_suffix("").parts
-        mod = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    for mod, path in files.items():
         deps: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
-            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.module.split(".")[0] == "svag":
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module \
+                    and node.module.split(".")[0] == package:
                 deps.add(node.module)
+                deps.update(f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in files)
             elif isinstance(node, ast.Import):
-                deps.update(a.name for a in node.names if a.name.split(".")[0] == "svag")
+                deps.update(a.name for a in node.names if a.name.split(".")[0] == package)
         out[mod] = deps
     return out
 
@@ -74,8 +81,7 @@ def test_no_layer_imports_a_higher_one():
     assert bad == []
 
 
-def test_no_import_cycle():
-    graph = _modules()
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     graph = {m: {d for d in deps if d in graph and d != m} for m, deps in graph.items()}
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -109,7 +115,22 @@ def test_no_import_cycle():
     for v in sorted(graph):
         if v not in index:
             visit(v)
-    assert cycles == []
+    return cycles
+
+
+def test_no_import_cycle():
+    assert _cycles(_modules()) == []
+
+
+def test_cycle_check_sees_submodules_imported_from_their_package(tmp_path: Path):
+    """The shape that once slipped through: ``from pkg.cli import b`` in a, ``from pkg.cli import a`` in b."""
+    cli = tmp_path / "pkg" / "cli"
+    cli.mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (cli / "__init__.py").write_text("")
+    (cli / "a.py").write_text("def f():\n    from pkg.cli import b\n")
+    (cli / "b.py").write_text("from pkg.cli import a\n")
+    assert _cycles(_modules(tmp_path, "pkg")) == [["pkg.cli.a", "pkg.cli.b"]]
 
 
 def test_layer_check_catches_a_violation():

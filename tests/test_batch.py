@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from batch_data import CORRUPT, VIDEOS, make_synth, write_manifest
+from batch_data import CORRUPT, VIDEOS, make_synth, reference_run, write_manifest
 
 from svag.cli.main import main
 from svag.errors import InputError
@@ -34,10 +34,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def reference(synth: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The single-process run of the 8 videos."""
-    out = tmp_path_factory.mktemp("ref")
-    summary = run_batch(read_manifest(write_manifest(synth, out / "m.txt")), out / "run", config=CONFIG, log=None)
-    assert summary.ok and len(summary.done) == VIDEOS
-    return out / "run"
+    return reference_run(synth, tmp_path_factory.mktemp("ref"), CONFIG)
 
 
 def _cli(*args: str) -> list[str]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from batch_data import CORRUPT, VIDEOS, make_synth, write_manifest
+from batch_data import CORRUPT, VIDEOS, make_synth, reference_run, write_manifest
 
 from svag.pipeline import GroundConfig
 from svag.run.batch import run_batch
@@ -53,9 +53,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def reference(synth: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The single-process run of the 8 videos."""
-    out = tmp_path_factory.mktemp("ref")
-    assert run_batch(read_manifest(write_manifest(synth, out / "m.txt")), out / "run", config=CONFIG, log=None).ok
-    return out / "run"
+    return reference_run(synth, tmp_path_factory.mktemp("ref"), CONFIG)
 
 
 def test_ray_corrupt_video_reported_the_others_identical(ray_running: Any, synth: Path, reference: Path,

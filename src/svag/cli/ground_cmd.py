@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from svag.cli import ground_batch
 from svag.cli.ground_options import ground_config
-from svag.cli.validate import (JSON_EXTS, VIDEO_EXTS, check_input_file, check_outputs, positive_float, positive_int,
-                               resize_factor)
+from svag.cli.validate import (JSON_EXTS, VIDEO_EXTS, check_input_file, check_outputs, non_negative_float,
+                               positive_float, positive_int, resize_factor)
 from svag.errors import InputError
 
 EPILOG = """examples (from the project folder):
@@ -78,6 +78,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fps", type=positive_float, help="frame rate of the video (default: the video's own; "
                                                       "needed for a folder of plain frames)")
     p.add_argument("--no-cache", action="store_true", help="do not reuse or store tracks of this video")
+    p.add_argument("--frame-memory", type=non_negative_float, default=None, metavar="MB",
+                   help="memory for the key frames kept while tracking so that encoders (colours) need no "
+                        "second decode (default 256; 0 keeps none)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars (also none from model loading)")
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     ground_batch.add_arguments(p)

@@ -18,11 +18,13 @@ def ground_config(args: argparse.Namespace, video: Path | None):  # type: ignore
         from svag.vision.options import vision_arguments
         detector_args, grounder_args = vision_arguments(args.detector, args.grounder, args.model, args.device,
                                                         args.allow_download, args.no_cache)
+    memory = getattr(args, "frame_memory", None)
     return GroundConfig(detector=args.detector, tracker=args.tracker, grounder=args.grounder,
                         grounder_args={**grounder_args, **grounder_options(args.grounder, args.grounder_option)},
                         detector_args={**detector_args, **parse_options(args.detector_option, "detector")},
                         stride=args.stride, resize=args.resize, fps=args.fps,
-                        cache_dir="" if args.no_cache else None)
+                        cache_dir="" if args.no_cache else None,
+                        **({} if memory is None else {"frame_memory_mb": memory}))
 
 
 def parse_options(items: list[str], what: str = "grounder") -> dict:

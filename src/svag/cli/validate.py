@@ -33,53 +33,27 @@ def _number(text: str, cast: Callable[[str], float]) -> float:
     return value
 
 
-def positive_int(text: str) -> int:
-    """argparse type: a whole number >= 1."""
-    value = int(_number(text, int))
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return value
+def _ranged(cast: Callable[[str], float], ok: Callable[[float], bool], expected: str,
+            doc: str) -> Callable[[str], float]:
+    """An argparse type: ``text`` read with ``cast`` and accepted when ``ok(value)``; else the
+    error says ``expected {expected}``."""
+    def parse(text: str) -> float:
+        value = cast(_number(text, cast))
+        if not ok(value):
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+    parse.__doc__ = f"argparse type: {doc}."
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type: a whole number >= 0."""
-    value = int(_number(text, int))
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a finite number > 0."""
-    value = float(_number(text, float))
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return value
-
-
-def non_negative_float(text: str) -> float:
-    """argparse type: a finite number >= 0."""
-    value = float(_number(text, float))
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
-    return value
-
-
-def probability(text: str) -> float:
-    """argparse type: a number in [0, 1]."""
-    value = float(_number(text, float))
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a probability between 0 and 1, got {text!r}")
-    return value
-
-
-def resize_factor(text: str) -> float:
-    """argparse type: a scale factor in (0, MAX_RESIZE]."""
-    value = float(_number(text, float))
-    if not 0 < value <= MAX_RESIZE:
-        raise argparse.ArgumentTypeError(f"expected a scale factor > 0 and <= {MAX_RESIZE:g} (0.5 halves the "
-                                         f"frame size), got {text!r}")
-    return value
+positive_int = _ranged(int, lambda v: v >= 1, "a whole number >= 1", "a whole number >= 1")
+non_negative_int = _ranged(int, lambda v: v >= 0, "a whole number >= 0", "a whole number >= 0")
+positive_float = _ranged(float, lambda v: v > 0, "a number > 0", "a finite number > 0")
+non_negative_float = _ranged(float, lambda v: v >= 0, "a number >= 0", "a finite number >= 0")
+probability = _ranged(float, lambda v: 0 <= v <= 1, "a probability between 0 and 1", "a number in [0, 1]")
+resize_factor = _ranged(float, lambda v: 0 < v <= MAX_RESIZE,
+                        f"a scale factor > 0 and <= {MAX_RESIZE:g} (0.5 halves the frame size)",
+                        f"a scale factor in (0, {MAX_RESIZE:g}]")
 
 
 # -- paths ------------------------------------------------------------------------------------------

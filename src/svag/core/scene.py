@@ -21,11 +21,15 @@ from svag.errors import InputError
 
 
 class FrameSource(Protocol):
-    """The pixels of a video, read again on demand."""
+    """The pixels of a video, read again on demand. A source may keep some frames in memory
+    (:class:`svag.video.frames.VideoFrames` keeps the key frames its scene's encoders asked for
+    while the tracking pass decoded the video, within a memory budget); those cost no decoding.
+    Optionally, ``in_memory(indices)`` lists which of the given frames are held."""
 
     def read(self, indices: Iterable[int]) -> Iterator[tuple[int, np.ndarray]]:
-        """``(index, BGR image)`` for each wanted 1-based frame index, in ascending order, in one
-        pass over the video; only the frame being yielded is held in memory."""
+        """``(index, BGR image)`` for each wanted 1-based frame index, in ascending order: frames
+        held in memory from there, the others in one pass over the video (only the frame being
+        yielded is decoded and held)."""
         ...
 
 
@@ -33,7 +37,10 @@ class Encoder(Protocol):
     """A per-video encoding: ``encode(scene)`` -> features, computed once per (scene, encoder,
     parameters). ``params()`` lists what changes the result (part of the cache key). An encoder
     with ``to_json(value)`` and ``from_json(obj)`` is also cached on disk, in the scene's cache
-    folder (``encodings/<key>.json``)."""
+    folder (``encodings/<key>.json``). An encoder that reads pixels at frames fixed in advance
+    (not chosen from the tracks) says which with ``frames_wanted(num_frames) -> Iterable[int]``
+    (a ``range`` is best): the scene builder keeps those frames while tracking decodes the video,
+    so the encoder's ``scene.frames.read`` needs no second decode."""
 
     name: str
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 
-COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "grey")
-SYNONYMS = {"gray": "grey", "dark": "black", "light": "white", "silver": "grey", "golden": "yellow",
-            "violet": "purple", "navy": "blue", "beige": "brown", "tan": "brown", "cyan": "blue", "crimson": "red"}
+from svag.language import lexicon as lx
+
+# the colour bins and the words that mean one of them: the parser's lexicon (one colour list)
+COLOURS = lx.BASIC_COLOURS
+SYNONYMS = lx.COLOUR_SYNONYMS
 
 
 def colour_names(hsv: np.ndarray) -> np.ndarray:

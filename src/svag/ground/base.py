@@ -46,7 +46,10 @@ class Grounder(Protocol):
 
     ``requires``: encoder names (or encoder objects) the grounder reads, computed once per scene
     by the pipeline. Optional: ``prepare_texts(texts)`` reads many query texts in one batch
-    ahead of grounding (parsing, sentence embeddings); ``ground`` works without it."""
+    ahead of grounding (parsing, sentence embeddings); ``ground`` works without it.
+    ``encoders_for(texts)``: ``requires`` plus the encoders ``ground`` runs by itself for some
+    texts (the kinematic grounder's colours), asked before tracking so that the frames those
+    encoders read are kept as the video is decoded."""
 
     name: str
     requires: tuple[Any, ...]
@@ -99,8 +102,19 @@ class VerifiedGrounder:
             if hasattr(stage, "prepare_texts"):
                 stage.prepare_texts(texts)
 
+    def encoders_for(self, texts: Sequence[str]) -> tuple[Any, ...]:
+        return (*stage_encoders(self.grounder, texts), *stage_encoders(self.verifier, texts))
+
     def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
         return self.verifier.verify(scene, self.grounder.ground(scene, query))
+
+
+def stage_encoders(stage: Any, texts: Sequence[str]) -> tuple[Any, ...]:
+    """The encoders a grounder or verifier will run for these texts: its ``encoders_for(texts)``
+    when it has one (encoders run only for some texts), else its ``requires``."""
+    if hasattr(stage, "encoders_for"):
+        return tuple(stage.encoders_for(list(texts)))
+    return tuple(getattr(stage, "requires", ()))
 
 
 def query_text(query: QueryLike) -> str:
@@ -123,4 +137,4 @@ def top_groundings(groundings: Sequence[Grounding], limit: int | None) -> list[G
 
 
 __all__ = ["Grounder", "Grounding", "GroundingResult", "QueryLike", "Scene", "Verifier", "clip_to_windows",
-           "query_text", "top_groundings"]
+           "query_text", "stage_encoders", "top_groundings"]

@@ -14,13 +14,11 @@ from typing import Iterable
 
 import numpy as np
 
-VEHICLES = frozenset({"car", "bus", "truck", "vehicle", "van", "taxi", "motorcycle", "motorbike", "bicycle", "bike",
-                      "cyclist", "train", "tram", "boat", "airplane", "scooter"})
-PEOPLE = frozenset({"person", "man", "woman", "people", "pedestrian", "child", "boy", "girl", "kid", "someone",
-                    "player", "lady", "guy", "runner", "skater", "human"})
-# seen as a person, a vehicle or an object depending on the detector: never excluded
-AMBIGUOUS = frozenset({"bicycle", "bike", "cyclist", "motorcycle", "motorbike", "scooter", "wheelchair", "stroller",
-                       "skateboard", "cart"})
+from svag.language import lexicon as lx
+
+# the groups, the ambiguous categories and every category word come from the parser's lexicon (one list)
+GROUPS = lx.CATEGORY_GROUPS
+AMBIGUOUS = lx.AMBIGUOUS_CATEGORIES
 CONFIDENT = 0.5
 
 
@@ -28,12 +26,7 @@ def category_group(word: str | None) -> str | None:
     """"person", "vehicle", "other" (animals, objects) or None (no category)."""
     if not word:
         return None
-    w = str(word).lower()
-    if w in PEOPLE:
-        return "person"
-    if w in VEHICLES:
-        return "vehicle"
-    return "other"
+    return GROUPS.get(str(word).lower(), "other")
 
 
 def compatible(query_category: str | None, track_category: str | None) -> bool:

@@ -14,7 +14,7 @@ per second, a running one 2 or more), not fitted to a benchmark.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -383,6 +383,14 @@ class KinematicGrounder(ParsesText):
     @property
     def threshold(self) -> float:
         return self.policy.threshold
+
+    def encoders_for(self, texts: Sequence[str]) -> tuple[Any, ...]:
+        """``requires``, and the colour encoder when a text that :meth:`ground` scores names a
+        colour (so that the scene keeps its frames while tracking: no second decode)."""
+        self.prepare_texts(texts)
+        colours = any(self.parse(t).restricted(SCORERS).steps and split_attributes(self.parse(t).attributes)[0]
+                      for t in texts)
+        return (*self.requires, ColourEncoder()) if colours else tuple(self.requires)
 
     # -- scoring -----------------------------------------------------------------------------------
 

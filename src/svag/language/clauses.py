@@ -10,32 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from svag.language import lexicon as lx
-from svag.language.phrases import DETERMINERS
+from svag.language.lexicon import ADJECTIVES, ASPECTS, DETERMINERS, NOUN_ACTIONS, VERBS
 from svag.language.rules import Head
 from svag.language.text import Token
 from svag.language.types import Predicate
-from svag.language.verbs import ADJECTIVES, ASPECTS, NOUN_ACTIONS, VERBS
 
-# connective -> relation of what follows to what precedes
-CONNECTIVES: dict[tuple[str, ...], str] = {
-    ("and", "then"): "then", (",", "then"): "then", ("then",): "then", ("and", "afterward"): "then",
-    ("afterward",): "then", ("after", "that"): "then", ("later",): "then", ("subsequently",): "then",
-    ("and", "finally"): "then", ("finally",): "then", ("followed", "by"): "then", ("until",): "then",
-    ("and", "later"): "then", ("and", "eventually"): "then",
-    ("and",): "and", (",",): "and", (";",): "and", (":",): "and", ("but",): "and", ("and", "also"): "and",
-    ("while",): "while", ("whilst",): "while", ("as",): "while", ("when",): "while", ("during",): "while",
-    ("meanwhile",): "while", ("and", "while"): "while", (",", "while"): "while", ("and", "as"): "while",
-    (",", "as"): "while", ("all", "while"): "while", ("at", "the", "same", "time"): "while",
-    ("after",): "after", (",", "after"): "after", ("and", "after"): "after",
-    ("before",): "before", (",", "before"): "before", ("and", "before"): "before",
-    ("rather", "than"): "while_not", ("instead", "of"): "while_not", ("without",): "while_not",
-    ("and", "not"): "while_not", (",", "not"): "while_not",
-}
+CONNECTIVES = lx.CONNECTIVES
 _CONN = sorted(CONNECTIVES, key=len, reverse=True)
-_PARTICIPLES = {"seen", "taken", "brought", "held", "led", "thrown", "struck", "caught", "hidden", "worn",
-                "given", "laid", "made", "put", "set", "shot", "ridden", "driven", "bitten", "fallen"}
+_PARTICIPLES = lx.PARTICIPLES
 _NOUN_AFTER_PREP = {"in", "on", "at", "of", "from", "into", "with", "for", "by"}
-NEGATORS = {"not", "no", "never", "nt"}
+NEGATORS = lx.NEGATORS
 
 
 @dataclass
@@ -148,12 +132,16 @@ def is_head(toks: list[Token], k: int, prev_head: int | None) -> bool:
             return False           # "a seated position", "a standing perch"
         if t.text == lem and prev.lemma in ADJECTIVES and lem in lx.ABSTRACT | lx.LANDMARKS:
             return False
+        if prev.lemma in _NOUN_AFTER_PREP and lem in lx.PLACE_MODIFIERS and nxt is not None and \
+                nxt.lemma in lx.LANDMARKS | lx.INDOOR:
+            return False           # "in open area": an adjective of the place
         if prev.lemma in _NOUN_AFTER_PREP | {"inside", "outside", "near", "behind", "beside", "towards", "toward",
                                              "past"} and (lem in lx.BODY_PARTS or t.text == lem and lem in
                                                           lx.LANDMARKS | lx.INDOOR | lx.OBJECTS | lx.ABSTRACT):
             return False           # "with hands", "inside shop"
-        if prev_head == k - 1 and (lem in lx.BODY_PARTS or lem in lx.OBJECTS):
-            return False           # "holding hands", "tilts head"
+        if prev_head == k - 1 and (lem in lx.BODY_PARTS or lem in lx.OBJECTS) and not (
+                t.text.endswith("ing") and prev.lemma in ASPECTS):
+            return False           # "holding hands", "tilts head" (but "stops drinking")
     if lem in ("face", "head", "signal", "race", "light", "park", "place", "position", "stand", "call",
                "land", "rest") and prev is not None and prev.lemma in lx.CATEGORIES and t.text == lem and \
             lem in ("face", "head") and k + 1 < len(toks) and toks[k + 1].lemma in VERBS:

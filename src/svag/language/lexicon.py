@@ -1,10 +1,23 @@
-"""Word lists for the query parser: actors, visual attributes, sides, places, verbs.
+"""The query language as data: vocabularies and pattern -> predicate tables, in one place.
+
+Everything the query parser (:mod:`svag.language`) knows about words is here, and the grounders
+read the same tables (the kinematic grounder's category priors, :mod:`svag.ground.categories`,
+:mod:`svag.ground.appearance`'s colour names, the vision prompts): one vehicle list, one animal
+list, one colour list. The parser's modules hold only the matchers that read these tables.
 
 Plain data, no logic. Words are lower case; verbs and nouns are given in their base form (the
 tokenizer lemmatizes "walking" -> "walk", "birds" -> "bird" against these lists); several-word
 terms are written with "_" ("zebra_crossing") and joined by the tokenizer (:data:`MULTIWORDS`).
+
+Sections: the actor (categories, groups, counts, colours, clothing); places and things;
+directions; verbs by kind (:data:`VERBS`: the kind picks the handler in
+:mod:`svag.language.rules`); connectives; modifier patterns (:data:`MODIFIER_PATTERNS`: what the
+words after a verb say); relations to other actors; kind overrides; function words.
+How to add a verb, a direction or a phrase: docs/grounding.md, "The query language as data".
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 # -- the actor ------------------------------------------------------------------------------------
 
@@ -59,6 +72,18 @@ TWO_WHEELERS = frozenset({"bicycle", "motorcycle"})
 # vehicles whose boxes are wider than tall (the kinematic grounder's aspect-ratio prior)
 BOXY_VEHICLES = VEHICLES - TWO_WHEELERS - {"stroller", "cart", "wheelchair", "airplane"}
 PEOPLE = frozenset({"person"} | {w for w, (c, _) in CATEGORIES.items() if c == "person"})
+# the animal categories (canonical names CATEGORIES gives)
+ANIMALS = frozenset({c for c, _ in CATEGORIES.values()} - {"person", "skateboard"} - VEHICLES)
+# word -> coarse group ("person", "vehicle"; anything else is "other"): query categories and detector
+# labels are compared through it (svag.ground.categories)
+CATEGORY_GROUPS: dict[str, str] = {
+    **{w: "person" for w in PEOPLE},
+    **{w: "vehicle" for w, (c, _) in CATEGORIES.items() if c in VEHICLES},
+    **{w: "vehicle" for w in VEHICLES},
+}
+# seen as a person, a vehicle or an object depending on the detector: never excluded by category
+AMBIGUOUS_CATEGORIES = frozenset({"bicycle", "bike", "cyclist", "motorcycle", "motorbike", "scooter", "wheelchair",
+                                  "stroller", "skateboard", "cart"})
 
 # words naming some other actor (besides CATEGORIES): "another", "the others", "a group"
 ACTOR_WORDS = frozenset({"other", "another", "others", "group", "crowd", "friend", "companion", "partner",
@@ -70,9 +95,15 @@ COUNTS: dict[str, str] = {
     "all": "all", "every": "all", "group": "group", "pair": "two", "couple": "two",
 }
 
-COLOURS = frozenset({"red", "white", "black", "blue", "green", "yellow", "grey", "gray", "orange", "pink",
-                     "purple", "brown", "beige", "golden", "silver", "dark", "light", "navy", "violet",
-                     "maroon", "cream", "khaki", "colored", "coloured", "colorful", "colourful"})
+# the colour names a track's pixels are binned into (svag.ground.appearance), and the colour words
+# that mean one of them
+BASIC_COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "brown", "black", "white", "grey")
+COLOUR_SYNONYMS: dict[str, str] = {
+    "gray": "grey", "dark": "black", "light": "white", "silver": "grey", "golden": "yellow", "violet": "purple",
+    "navy": "blue", "beige": "brown", "tan": "brown", "cyan": "blue", "crimson": "red"}
+# every colour word the parser keeps as an attribute of the actor
+COLOURS = frozenset(BASIC_COLOURS) | frozenset(COLOUR_SYNONYMS) | frozenset({
+    "maroon", "cream", "khaki", "colored", "coloured", "colorful", "colourful"})
 # visual adjectives kept as attributes of the actor
 VISUAL = frozenset({"striped", "spotted", "little", "small", "big", "large", "tall", "short", "young", "old",
                     "elderly", "bald", "fat", "thin", "blond", "blonde", "long", "sleeve", "plaid", "checked",
@@ -89,7 +120,7 @@ CLOTHING = frozenset({"shirt", "t_shirt", "tshirt", "jacket", "coat", "dress", "
 # the image itself: "enters the frame", "out of view"
 FRAME_WORDS = frozenset({"frame", "view", "sight", "shot", "scene", "screen", "picture", "image", "camera_view"})
 # places one goes into or comes out of ("enters a building" is not "enters the frame")
-INDOOR = frozenset({"building", "store", "shop", "mall", "showroom", "supermarket", "entrance", "door",
+INDOOR = frozenset({"building", "store", "shop", "mall", "food_court", "showroom", "supermarket", "entrance", "door",
                     "house", "room", "restaurant", "cafe", "station", "office", "hotel", "bank", "gate",
                     "container", "car", "bus", "tunnel", "cage", "hole", "water", "pool"})
 LANDMARKS = frozenset({
@@ -170,7 +201,7 @@ MULTIWORDS: dict[tuple[str, ...], str] = {
     ("long", "sleeve"): "long_sleeve", ("each", "other"): "each_other", ("cross", "body"): "crossbody",
     ("zip", "up"): "zip_up",
     ("bus", "stop"): "bus_stop", ("stop", "sign"): "stop_sign", ("car", "park"): "car_park",
-    ("parking", "lot"): "parking_lot", ("short", "sleeve"): "short_sleeve", ("one", "another"): "each_other", ("high", "five"): "high_five",
+    ("parking", "lot"): "parking_lot", ("food", "court"): "food_court", ("short", "sleeve"): "short_sleeve", ("one", "another"): "each_other", ("high", "five"): "high_five",
 }
 
 # "-ing" nouns: "the crossing" (a place) but "crossing the street" (a verb)
@@ -233,3 +264,313 @@ HEDGES = frozenset({
     "together", "around", "about", "along", "already", "currently", "now", "later", "soon", "longer",
     "plan", "intention", "attempt", "nothing", "outward", "outwards", "wide", "widely",
 })
+
+
+# -- verbs and action nouns by kind -------------------------------------------------------------------
+# A verb's kind names its handler in svag.language.rules (HANDLERS); it is the usual reading, and
+# KIND_OVERRIDES may change it after looking at the object ("moves her jacket" is handling).
+
+
+def _kinds(**groups: str) -> dict[str, str]:
+    return {w: kind for kind, words in groups.items() for w in words.split()}
+
+
+VERBS: dict[str, str] = _kinds(
+    walk="walk stroll step trot march wander stride amble saunter tread limp hobble tiptoe",
+    run="run speed sprint dash rush jog race hurry gallop flee bolt charge scurry scamper romp frolic",
+    move="move shift go head proceed travel advance drift navigate swim fly glide cruise ride cycle drive "
+         "come arrive return retreat roll steer sail crawl slide soar maneuver manoeuvre progress "
+         "reach depart continue relocate migrate commute hover levitate launch pace",
+    cross="cross traverse",
+    climb="climb ascend mount",
+    descend="descend",
+    fall="fall tumble collapse sink slip plunge crash",
+    land="land alight",
+    enter="enter access",
+    exit="exit leave",
+    appear="appear emerge reappear arise surface",
+    disappear="disappear vanish hide fade",
+    occluded="obscure block cover occlude obstruct conceal",
+    stop="stop halt cease pause freeze brake quit finish",
+    start="start begin commence resume",
+    state="stand stay remain wait rest sit lie linger idle await queue loiter hang seated park perch "
+          "sleep nap doze relax lounge bask sunbathe display "
+          "station position locate situate",
+    keep="keep",
+    lean="lean",
+    turn="turn pivot rotate spin swivel twist veer swerve reverse retrace straighten curve",
+    change="change alter",
+    look="look glance gaze peer stare watch observe see scan survey peek peep check notice search "
+         "seek examine inspect investigate explore sniff smell",
+    face="face",
+    interact="talk chat converse speak gossip discuss greet hug embrace kiss tap interact call command "
+             "communicate meet play help ask guide instruct argue shout sing dance cuddle groom "
+             "accompany join buy shop order pay inquire enquire provide inform explain",
+    fight="fight battle wrestle tussle spar clash struggle attack assault strike peck jab shove knock "
+          "nip bump collide pounce harass bother annoy disturb dominate overpower outmatch kick nudge "
+          "scuffle contend combat tackle bully threaten slap punch hit ram butt flip",
+    chase="chase pursue",
+    gesture="touch show stick poke wave point gesture signal scratch rub nod tilt adjust arrange fix clasp "
+            "indicate extend stretch shake bend flick wipe fold clap salute bow shrug yawn tidy comb style "
+            "correct spread direct present outstretch rearrange reposition flap",
+    raise_="raise lift lower",
+    handle="carry hold drink sip use text photograph record film throw toss discard dispose place pick "
+           "grab seize grasp grip clutch switch swap transfer wear dismount smoke read open close "
+           "retrieve catch fetch collect gather operate type scroll unzip zip tie receive accept "
+           "offer deliver stow tuck secure strap drag pull push lead bring take put set drop give "
+           "remove sling drape dress introduce hand utilize utilise load unload fetch work dig",
+    eat="eat feed graze nibble munch chew consume bite lick devour gnaw swallow lap",
+    sit="sit_down crouch squat kneel recline",
+    rise="rise rear",
+    jump="jump leap hop bounce vault",
+    circle="circle loop orbit",
+    speed_up="accelerate quicken hasten",
+    slow_down="decelerate slow reduce decrease",
+    approach="approach",
+    follow="follow trail tail",
+    pass_="pass overtake surpass outpace",
+    escape="escape dodge evade",
+    light="make have get do engage perform",
+    refrain="refrain abstain refuse avoid",
+    be="become try attempt prepare plan intend want seem",
+)
+
+# nouns that carry the action of a light verb ("takes a left turn", "has a conversation")
+NOUN_ACTIONS: dict[str, str] = _kinds(
+    turn="turn", turn_around="u_turn", walk="step stroll walk", stop="halt stop pause break",
+    look="look glance peek", eat="drink sip bite", fight_="tussle scuffle brawl wrestle spar struggle attack",
+    interact="conversation chat discussion talk hug handshake call interaction tap pat attention kiss",
+    jump="leap jump", sit="seat", handle="picture photo video selfie", fight="fight battle combat",
+    gesture="dance adjustment gesture wave nod", interact_="high_five contact information greeting",
+)
+# adjectives after "is", "remains", "becomes"
+ADJECTIVES: dict[str, str] = _kinds(
+    state="still stationary motionless immobile static idle seated parked stationed positioned located "
+          "situated",
+    occluded="hidden lost gone invisible obscured",
+    visible="visible",
+)
+# aspect verbs that govern the next verb: "starts walking", "stops drinking", "refrains from walking"
+ASPECTS = {"start": "start", "begin": "start", "commence": "start", "resume": "start", "stop": "stop",
+           "cease": "stop", "halt": "stop", "pause": "stop", "quit": "stop", "finish": "stop",
+           "keep": "keep", "continue": "keep", "remain": "keep", "stay": "keep", "refrain": "neg",
+           "abstain": "neg", "avoid": "neg", "refuse": "neg", "try": "keep", "attempt": "keep",
+           "prepare": "keep", "plan": "keep", "intend": "keep", "want": "keep", "slow": "slow",
+           "reduce": "slow", "decrease": "slow", "go": "keep", "seem": "keep"}
+EXTRA_WORDS = frozenset(ADJECTIVES) | frozenset({"faster", "slower", "slowly", "quickly", "surrounding",
+                                                 "backward", "forward", "upward", "downward", "sideway",
+                                                 "toward", "afterward", "pace", "speed", "attention",
+                                                 "participation", "dominance", "intention", "not", "no",
+                                                 "never", "rather", "instead", "without", "longer"})
+# -- connectives: how clauses relate in time ----------------------------------------------------------
+# connective -> relation of what follows to what precedes (then / and / while / after / before /
+# while_not); the longest match wins
+CONNECTIVES: dict[tuple[str, ...], str] = {
+    ("and", "then"): "then", (",", "then"): "then", ("then",): "then", ("and", "afterward"): "then",
+    ("afterward",): "then", ("after", "that"): "then", ("later",): "then", ("subsequently",): "then",
+    ("and", "finally"): "then", ("finally",): "then", ("followed", "by"): "then", ("until",): "then",
+    ("and", "later"): "then", ("and", "eventually"): "then",
+    ("and",): "and", (",",): "and", (";",): "and", (":",): "and", ("but",): "and", ("and", "also"): "and",
+    ("while",): "while", ("whilst",): "while", ("as",): "while", ("when",): "while", ("during",): "while",
+    ("meanwhile",): "while", ("and", "while"): "while", (",", "while"): "while", ("and", "as"): "while",
+    (",", "as"): "while", ("all", "while"): "while", ("at", "the", "same", "time"): "while",
+    ("after",): "after", (",", "after"): "after", ("and", "after"): "after",
+    ("before",): "before", (",", "before"): "before", ("and", "before"): "before",
+    ("rather", "than"): "while_not", ("instead", "of"): "while_not", ("without",): "while_not",
+    ("and", "not"): "while_not", (",", "not"): "while_not",
+}
+NEGATORS = frozenset({"not", "no", "never", "nt"})
+# past participles that make "be/get X" passive
+PARTICIPLES = frozenset({"seen", "taken", "brought", "held", "led", "thrown", "struck", "caught", "hidden",
+                         "worn", "given", "laid", "made", "put", "set", "shot", "ridden", "driven", "bitten",
+                         "fallen"})
+
+# -- noun phrases and prepositions -------------------------------------------------------------------
+DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "this", "that", "these", "those",
+                         "one", "two", "three", "four", "five", "some", "both", "all", "few", "several",
+                         "each", "my", "your", "s", "other", "another", "any", "many", "no", "same"})
+# a clause opening with these names someone else: "while her mother picks up a cap"
+OTHER_ACTOR_DETERMINERS = frozenset({"his", "her", "their", "its", "another"})
+PRONOUNS = frozenset({"him", "her", "them", "it", "itself", "himself", "herself", "themselves", "me", "us"})
+# "the back of", "the side of": a part of what follows
+PART_NOUNS = frozenset({"back", "front", "side", "top", "bottom", "middle", "center", "centre", "edge", "end",
+                        "corner", "rear", "face", "surface"})
+# "the left side", "the right lane": nouns a side word may qualify
+SIDE_NOUNS = frozenset({"side", "direction", "edge", "part", "corner", "border", "end", "half", "area",
+                        "portion", "sidewalk", "lane"})
+# adjectives besides colours, place modifiers and visual words: "a slight left turn"
+MANNER_ADJECTIVES = frozenset({"slight", "quick", "sharp", "small", "full", "brief", "swift", "short", "sudden",
+                               "gentle", "big", "wide"})
+# words between a determiner and an action noun: "a few steps", "a backward step"
+NOUN_ACTION_FILLERS = frozenset({"few", "couple", "of", "one", "two", "three", "sideway", "backward", "forward",
+                                 "light"})
+# prepositions a noun phrase may follow (several-word ones are matched first)
+PREPOSITIONS: tuple[str, ...] = (
+    "with", "alongside", "beside", "besides", "next to", "near", "nearby", "close to", "by", "toward", "to",
+    "at", "after", "behind", "past", "around", "in front of", "ahead of", "between", "among", "amongst",
+    "from", "onto", "on", "over", "under", "beneath", "underneath", "below", "above", "against",
+    "along with", "accompanied by", "together with", "away from", "closer to", "into", "inside",
+    "in", "out of", "across", "through", "along", "on top of", "in the middle of", "in the center of",
+    "off", "for", "like", "beyond", "within", "outside", "outside of", "up", "down", "towards", "via",
+    "in the direction of", "instead of", "upon", "out", "out from", "at the front of")
+INTO_PREPOSITIONS = frozenset({"into", "inside", "in", "through"})                 # + a building: goes in
+OUT_OF_PREPOSITIONS = frozenset({"out of", "from", "outside of", "outside", "out", "out from"})   # comes out
+# prepositions of direction and of place (a side after them is where it goes / where it is)
+TO_PREPOSITIONS = frozenset({"to", "toward", "towards", "into", "onto", "facing", "face"})
+AT_PREPOSITIONS = frozenset({"on", "in", "at", "by", "along", "within"})
+# the frame: "into view" (in), "off screen" (out), "enters the frame" (the object)
+FRAME_IN_PREPOSITIONS = frozenset({"into", "in", "to", "onto", "within", "inside"})
+FRAME_OUT_PREPOSITIONS = frozenset({"off", "from"})
+# verbs after which a bare "the camera" is a direction ("approaches the camera")
+CAMERA_VERBS = frozenset({"approach", "face", "turn", "look"})
+
+
+class Pattern(NamedTuple):
+    """One row of :data:`MODIFIER_PATTERNS`."""
+    words: tuple[str, ...] | str        # words ("a|b" alternatives, "?a" optional) or "@matcher"
+    effect: tuple[str, ...] = ()        # "flag", "field=value", "field?=value" (set unless set)
+    unless_next: frozenset[str] = frozenset()   # the match must not be followed by one of these
+    unless_prev: frozenset[str] = frozenset()   # ... nor preceded by one of these
+    bare: bool = False                  # no noun phrase may follow ("walks past", not "past the shop")
+
+
+_POSSESSIVE_ARTICLES = frozenset({"a", "an", "his", "her", "its", "their"})
+# What the words after a verb say, tried in this order at each word of its complement; the first
+# row that matches consumes its words and applies its effect to the phrase's modifiers
+# (svag.language.phrases.Mods: src / dst / at are where it comes from / goes to / is; flags such
+# as up, back, still, slow). Words match on the lemma or the text. "@name" rows are the structured
+# matchers of svag.language.phrases (sides, the camera, the frame, occluders, noun phrases).
+MODIFIER_PATTERNS: tuple[Pattern, ...] = (
+    Pattern("@from_to"),                 # "from (the) right (side) to (the) left"
+    Pattern("@noun_action"),             # "(a slight) left turn", "a quick look", "a few steps"
+    Pattern("@camera"),                  # "towards the camera (side)", "away from the camera", "the distance"
+    Pattern(("up", "the", "street|road"), ("dst=far",)),
+    Pattern("@frame"),                   # "out of the frame", "into view", "off screen"
+    Pattern("@behind"),                  # "from behind X", "behind X", "at the back of X"
+    Pattern("@side"),                    # "to the left", "on the right side of the road", "leftward"
+    Pattern(("back|behind|backside",), ("back",), frozenset({"of"}), _POSSESSIVE_ARTICLES),
+    Pattern(("backward",), ("backward",), frozenset({"of"}), _POSSESSIVE_ARTICLES),
+    Pattern(("over", "?his|her|its|their", "shoulder"), ("back",)),
+    Pattern(("to|toward", "the", "front"), ("forward",)),
+    Pattern(("forward|ahead|straight|front|frontward",), ("forward",), frozenset({"of"})),
+    Pattern(("up|upward|upwards|higher",), ("up",)),
+    Pattern(("down|downward|downwards|lower",), ("down",), frozenset({"the", "a"})),
+    Pattern(("to", "the", "side"), ("sideways",)),
+    Pattern(("sideway|aside",), ("sideways",)),
+    Pattern(("in", "?a", "circle|circles|circular"), ("circle",)),
+    Pattern(("around|round",), ("around",), bare=True),
+    Pattern(("surrounding",), ("around",)),
+    Pattern(("located|situated|positioned|set",)),
+    Pattern(("from", "a|its|the|their|his|her", "?seat|seated|sitting|standing|still|lying|levitating|hovering|"
+                                                "stationary|resting|crouching", "position")),
+    Pattern(("in", "reverse"), ("backward",)),
+    Pattern(("away",), unless_next=frozenset({"from"})),
+    Pattern(("closer|close|near|nearer", "to", "?the", "camera", "?side"), ("dst?=camera",)),
+    Pattern(("directions",), ("noun_action?=gesture",), unless_prev=frozenset(SIDE_WORDS)),
+    Pattern(("past",), bare=True),
+    Pattern(("together",), ("together",)),
+    Pattern("@inside"),                  # "goes inside" (at the end of the clause)
+    Pattern(("in", "?the", "same", "spot|position|place"), ("still",)),
+    Pattern(("in", "place"), ("still",)),
+    Pattern(("at", "all", "time|times")),
+    Pattern(("all", "time|times")),
+    Pattern(("still|motionless|stationary|immobile|static|upright",), ("still",)),
+    Pattern("@faster_than"),             # "faster than another airplane"
+    Pattern(("at", "a", "slower", "pace|speed|rate"), ("slower",)),
+    Pattern(("at", "a", "faster|quicker", "pace|speed|rate"), ("faster",)),
+    Pattern(("at", "a", "slow|leisurely", "pace|speed|rate"), ("slow",)),
+    Pattern(("at", "a", "quick|fast|rapid|brisk", "pace|speed|rate"), ("fast",)),
+    Pattern(("slower",), ("slower",)),
+    Pattern(("faster|quicker",), ("faster",)),
+    Pattern(("slowly|slow",), ("slow",)),
+    Pattern(("quickly|fast|swiftly|rapidly|hurriedly|speedily",), ("fast",)),
+    Pattern("@preposition"),             # "with another person", "into the shop", "past the car"
+    Pattern("@object"),                  # a bare noun phrase: "crosses the street"
+    Pattern("@particle"),                # "takes off", "pulls over"
+)
+
+# -- what modifiers mean --------------------------------------------------------------------------------
+# where it goes -> motion predicate; "far" is away from the camera
+DIRECTION_PREDICATES: dict[str, str] = {
+    "left": "move_left", "right": "move_right", "top": "move_up", "bottom": "move_down",
+    "camera": "move_towards_camera", "far": "move_away_from_camera"}
+OPPOSITE_SIDES: dict[str, str] = {"left": "right", "right": "left", "top": "bottom", "bottom": "top"}
+# where it looks -> look(arg)
+LOOK_ARGS: dict[str, str] = {"left": "left", "right": "right", "camera": "camera", "far": "away", "top": "up",
+                             "bottom": "down", "back": "back"}
+# another actor after a preposition -> (predicate, weight): "walks with another person" -> together
+RELATIONS: dict[str, tuple[str, float]] = {
+    **{p: ("together", 1.0) for p in ("with", "alongside", "beside", "besides", "next to", "along with",
+                                      "accompanied by", "together with", "near", "close to", "by", "among",
+                                      "amongst")},
+    **{p: ("approach", 1.0) for p in ("toward", "towards", "to", "closer to", "into", "at")},
+    "away from": ("move_away_from", 1.0),
+    "behind": ("follow", 0.8), "after": ("follow", 0.8),
+    **{p: ("pass", 0.7) for p in ("past", "in front of", "ahead of", "between", "beyond", "than")},
+    "around": ("circle", 1.0),
+}
+# "in a group", "in a crowd": together (weight 0.8)
+GROUP_NOUNS = frozenset({"group", "crowd", "couple", "pair"})
+
+
+class Override(NamedTuple):
+    """One row of :data:`KIND_OVERRIDES`."""
+    kinds: tuple[str, ...]      # verb kinds the row applies to (() = any)
+    lemmas: tuple[str, ...]     # verbs it applies to (() = any)
+    when: str                   # a condition on the complement (svag.language.rules.CONDITIONS)
+    kind: str                   # the kind to read the verb as
+
+
+_MOVE_LIKE = ("move", "shift", "pass", "switch", "transfer")
+# A verb's kind after looking at its complement, first matching row wins: "moves her jacket" is
+# handling, "stands up" is rising, "pecks at the seeds" is eating.
+KIND_OVERRIDES: tuple[Override, ...] = (
+    Override(("move", "pass_"), _MOVE_LIKE, "moves_object", "handle"),
+    Override(("move", "pass_"), _MOVE_LIKE, "moves_gaze", "look"),
+    Override(("move", "pass_"), _MOVE_LIKE, "moves_head", "look"),
+    Override(("move", "pass_"), _MOVE_LIKE, "moves_body_part", "raise_"),
+    Override(("state",), ("stand",), "up", "rise"),
+    Override((), ("sit", "lie"), "down", "sit"),
+    Override(("interact",), (), "plays_alone_or_phone", "handle"),
+    Override(("state", "keep"), ("rest", "position", "place", "keep"), "body_part", "handle"),
+    Override(("interact",), ("buy", "shop", "order", "pay"), "no_actor", "handle"),
+    Override(("interact",), ("visit", "sing", "dance"), "no_actor", "gesture"),
+    Override(("fight",), ("peck", "strike", "tap"), "food_no_actor", "eat"),
+    Override((), ("pull",), "over", "stop"),                # "pulls over"
+    Override((), ("touch",), "down", "land"),               # "touches down"
+    Override((), ("set",), "takes_off", "start"),           # "sets off (again)": starts moving
+    Override((), ("drop",), "no_object", "fall"),
+    Override((), ("lean",), "sideways_lean", "gesture"),
+)
+
+
+class ObjectReading(NamedTuple):
+    """One row of :data:`OBJECT_READINGS`."""
+    lemmas: tuple[str, ...]         # verbs the row applies to (() = any)
+    when: str                       # a condition on the complement (svag.language.rules.CONDITIONS)
+    predicates: tuple[str, ...]     # "name" or "name:weight"; "@name" a reading of svag.language.rules
+
+
+_HOLD = ("hold", "grab", "grasp", "grip", "clutch", "take", "seize")
+# Verbs of the "handle" kind mean what their object makes them, first matching row wins: "pushes
+# another monkey" is fight, "pushes the bike" is handling; no row: handle_object.
+OBJECT_READINGS: tuple[ObjectReading, ...] = (
+    ObjectReading(("take", "give", "have", "make", "get", "put"), "noun_action", ("@noun_action",)),  # "takes a picture"
+    ObjectReading(("drag", "pull", "push", "shove", "throw", "flip", "roll", "knock"), "passive_by_actor",
+                  ("fight:0.7",)),                                     # "is being dragged by another monkey"
+    ObjectReading(("carry", "bring", "take", "drag", "pull", "push", "lead", "move", "introduce", "place", "put",
+                   "shove", "throw"), "passive", ("@motion",)),        # "is being carried to the left"
+    ObjectReading(("take",), "takes_off", ("move_up:0.7",)),           # "the goose takes off"
+    ObjectReading(("push", "pull", "drag", "throw", "shove", "knock"), "actor_no_object", ("fight",)),
+    ObjectReading(("put", "place", "rest", "lay", "keep"), "actor", ("interact",)),
+    ObjectReading(_HOLD, "actor_and_object", ("interact",)),           # "takes something from the guard"
+    ObjectReading(_HOLD, "actor", ("interact", "together:0.7")),       # "holds a child's hand"
+    ObjectReading(("give", "hand", "offer", "deliver", "receive", "accept"), "actor_or_related", ("interact",)),
+    ObjectReading(("lead",), "actor", ("@lead",)),                     # "leads a horse to the left"
+    ObjectReading(("drink", "sip"), "always", ("eat",)),
+    ObjectReading(("carry", "wear"), "always", ("@handle",)),
+    ObjectReading((), "own_body", ("gesture",)),                       # "scratches her head"
+    ObjectReading(("mount",), "always", ("handle_object", "move_up:0.5")),
+)
+# handled objects that move with the actor: "pushes a cart to the left" is handle_object and move_left
+MOVED_WITH = frozenset({"push", "pull", "drag", "carry", "lead", "bring"})

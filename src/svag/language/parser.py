@@ -22,12 +22,12 @@ from svag.errors import InputError
 from svag.language import clauses
 from svag.language import lexicon as lx
 from svag.language import rules
-from svag.language.clauses import NEGATORS, Segment
-from svag.language.phrases import DETERMINERS, analyze
+from svag.language.clauses import Segment
+from svag.language.lexicon import DETERMINERS, NEGATORS, NOUN_ACTIONS, VERBS
+from svag.language.phrases import analyze
 from svag.language.rules import Head, P, interpret
 from svag.language.text import Token, tokenize
 from svag.language.types import EVENTS, ActionQuery, Predicate
-from svag.language.verbs import NOUN_ACTIONS, VERBS
 
 __all__ = ["parse_query", "parse_queries"]
 
@@ -122,11 +122,12 @@ def draft(text: str) -> Draft:
         if d.category is None or k == 0:
             _subject(d, k, seg.start, first)
         elif _foreign_subject(toks, seg.start, first):
+            d.consumed.update(range(seg.start, seg.end))       # read: it is about someone or something else
             continue
         else:
             _modifiers(d, k, seg.start, first)
         for h in heads:
-            if h.lemma in ("wear", "dress") and h is not heads[-1]:
+            if h.lemma in ("wear", "dress"):          # what it wears is how it looks, not an action
                 r = interpret(toks, h)
                 d.attributes += [a.replace("_", " ") for a in r.attributes if a not in d.attributes]
                 d.consumed |= r.consumed
@@ -256,8 +257,12 @@ def _modifiers(d: Draft, k: int, start: int, end: int, subject: bool = False) ->
 
 
 def _foreign_subject(toks: list[Token], start: int, end: int) -> bool:
-    """A clause about something else: "as the signal turns green"."""
+    """A clause about something else: "as the signal turns green", "while her mother picks up a cap"."""
     nouns = [t.lemma for t in toks[start:end] if t.lemma not in lx.STOP_WORDS and t.lemma not in DETERMINERS]
+    other = toks[start].lemma in lx.OTHER_ACTOR_DETERMINERS or [t.lemma for t in toks[start:start + 2]] == [
+        "the", "other"]
+    if nouns and other and (nouns[0] in lx.CATEGORIES or nouns[0] in lx.ACTOR_WORDS):
+        return True
     return bool(nouns) and nouns[0] not in lx.CATEGORIES and nouns[0] not in lx.ACTOR_WORDS and (
         nouns[0] in lx.LANDMARKS or nouns[0] in lx.OBJECTS) and toks[start].lemma in ("the", "a", "an")
 
@@ -370,7 +375,9 @@ _MOVING = {"move", "walk", "run", "move_left", "move_right", "move_up", "move_do
 def _conflict(a: list[Predicate], b: list[Predicate]) -> bool:
     still = any(p.name == "stand_still" and not p.negated for p in a + b)
     moving = any(p.name in _MOVING and not p.negated for p in a + b)
-    return still and moving
+    # "looks left and right": one predicate towards two sides cannot hold at once
+    sides = {(p.name, p.arg) for p in a + b if p.arg is not None and not p.negated}
+    return still and moving or len({name for name, _ in sides}) < len(sides)
 
 
 def _join(steps: list[list[Predicate]], new: list[list[Predicate]], rel: str) -> list[list[Predicate]]:
@@ -399,6 +406,10 @@ def _dedup(step: list[Predicate]) -> list[Predicate]:
                                               "turn_around", "move_away_from"})
     if specific:
         out = [p for p in out if not (p.name == "move" and not p.negated)]
+    if names & _MOVING:
+        # "walks along the road rather than crossing it", "walking, does not enter the main road": what
+        # is denied is the unread goal (a bare "move"), not motion itself, which the step asserts
+        out = [p for p in out if not (p.name == "move" and p.negated)]
     if "turn_around" in names:
         out = [p for p in out if p.name != "turn" or p.arg]
     return out

@@ -8,34 +8,21 @@ verb's handler (:mod:`svag.language.rules`) decides what each modifier means for
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 from svag.language import lexicon as lx
 from svag.language.text import Token
 
-DETERMINERS = frozenset({"the", "a", "an", "his", "her", "its", "their", "this", "that", "these", "those",
-                         "one", "two", "three", "four", "five", "some", "both", "all", "few", "several",
-                         "each", "my", "your", "s", "other", "another", "any", "many", "no", "same"})
+DETERMINERS = lx.DETERMINERS
 VEHICLES = lx.VEHICLES
-PRONOUNS = frozenset({"him", "her", "them", "it", "itself", "himself", "herself", "themselves", "me", "us"})
-PART_NOUNS = frozenset({"back", "front", "side", "top", "bottom", "middle", "center", "centre", "edge", "end",
-                        "corner", "rear", "face", "surface"})
-SIDE_NOUNS = frozenset({"side", "direction", "edge", "part", "corner", "border", "end", "half", "area",
-                        "portion", "sidewalk", "lane"})
-ADJ = lx.COLOURS | lx.PLACE_MODIFIERS | lx.VISUAL | {"slight", "quick", "sharp", "small", "full", "brief",
-                                                      "swift", "short", "sudden", "gentle", "big", "wide"}
+PRONOUNS = lx.PRONOUNS
+ADJ = lx.COLOURS | lx.PLACE_MODIFIERS | lx.VISUAL | lx.MANNER_ADJECTIVES
 NOUNS = (set(lx.CATEGORIES) | lx.ACTOR_WORDS | lx.LANDMARKS | lx.INDOOR | lx.OBJECTS | lx.BODY_PARTS
          | lx.FRAME_WORDS | lx.FOOD | lx.CLOTHING | lx.ABSTRACT | {"someone", "somebody", "something",
                                                                  "each_other"})
 # prepositions, several-word ones first
-PREPS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(p.split()) for p in (
-    "with", "alongside", "beside", "besides", "next to", "near", "nearby", "close to", "by", "toward", "to",
-    "at", "after", "behind", "past", "around", "in front of", "ahead of", "between", "among", "amongst",
-    "from", "onto", "on", "over", "under", "beneath", "underneath", "below", "above", "against",
-    "along with", "accompanied by", "together with", "away from", "closer to", "into", "inside",
-    "in", "out of", "across", "through", "along", "on top of", "in the middle of", "in the center of",
-    "off", "for", "like", "beyond", "within", "outside", "outside of", "up", "down", "towards", "via",
-    "in the direction of", "instead of", "upon", "out", "out from", "at the front of")),
-    key=len, reverse=True))
+PREPS: tuple[tuple[str, ...], ...] = tuple(sorted((tuple(p.split()) for p in lx.PREPOSITIONS), key=len,
+                                                  reverse=True))
 
 
 @dataclass
@@ -165,7 +152,7 @@ class Walker:
         if possessive and self.lem(j) == "back" and self.lem(j + 1) != "of":
             return NounPhrase("back", "body", "back", start, j + 1)
         parts: list[str] = []
-        while self.lem(j) in PART_NOUNS and self.lem(j + 1) == "of":
+        while self.lem(j) in lx.PART_NOUNS and self.lem(j + 1) == "of":
             parts += [self.toks[j].text, "of"]
             j = self.dets(j + 2)
         if parts and self.lem(j) in PRONOUNS:
@@ -179,8 +166,8 @@ class Walker:
             if lem in ("other", "another"):
                 actor = True
                 words.append(self.toks[j].text)
-            elif (lem in ADJ or lem in lx.SIDE_WORDS and self.lem(j + 1) in lx.BODY_PARTS | lx.OBJECTS |
-                  lx.CLOTHING or
+            elif (lem in ADJ or lem in lx.SIDE_WORDS and (self.lem(j + 1) in lx.BODY_PARTS | lx.OBJECTS |
+                  lx.CLOTHING or self.lem(j + 1) in lx.SIDE_NOUNS and self.lem(j + 2) in lx.INDOOR) or
                   self.toks[j].text.endswith("ing") and self.lem(j + 1) in lx.ABSTRACT) and \
                     (head_kind is None or words and words[-1] in ("of", "with", "containing", "filled", "holding")):
                 words.append(self.toks[j].text)
@@ -250,8 +237,10 @@ def _side(w: Walker, j: int) -> tuple[int, str, bool] | None:
     j += 1
     j = w.seq(j, "?hand")
     direction = w.lem(j) == "direction"
-    if w.lem(j) in SIDE_NOUNS:
+    if w.lem(j) in lx.SIDE_NOUNS:
         j += 1
+        if w.lem(j) in lx.INDOOR:
+            return None            # "out of the right side mall": the side names the place
     k = w.seq(j, "of")
     if k is not None:
         k = w.dets(k)
@@ -260,10 +249,6 @@ def _side(w: Walker, j: int) -> tuple[int, str, bool] | None:
         if w.lem(k) in NOUNS:
             j = k + 1
     return j, side, direction
-
-
-_TO = {"to", "toward", "towards", "into", "onto", "facing", "face"}
-_AT = {"on", "in", "at", "by", "along", "within"}
 
 
 def analyze(toks: list[Token], start: int, end: int, noun_actions: dict[str, str],
@@ -285,221 +270,228 @@ def analyze(toks: list[Token], start: int, end: int, noun_actions: dict[str, str
     return m
 
 
+def _match(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
+    """The first row of :data:`~svag.language.lexicon.MODIFIER_PATTERNS` that matches at ``j``: its
+    effect is applied to ``m`` and the position after it returned (None: nothing matched)."""
+    for row in lx.MODIFIER_PATTERNS:
+        if isinstance(row.words, str):
+            r = MATCHERS[row.words](w, j, m, noun_actions)
+        else:
+            r = w.seq(j, *row.words)
+            if r is None or (row.unless_next and w.seq(r, "|".join(row.unless_next)) is not None) or \
+                    (row.unless_prev and w.before(j - 1) in row.unless_prev) or \
+                    (row.bare and w.noun_phrase(r) is not None):
+                continue
+            _apply(m, row.effect)
+        if r is not None:
+            return r
+    return None
+
+
+def _apply(m: Mods, effect: tuple[str, ...]) -> None:
+    for e in effect:
+        field_, _, value = e.partition("=")
+        if not value:
+            setattr(m, field_, True)
+        elif field_.endswith("?"):
+            field_ = field_[:-1]
+            if not getattr(m, field_):
+                setattr(m, field_, (value, None) if field_ == "noun_action" else value)
+        else:
+            setattr(m, field_, value)
+
+
 def _set_dir(m: Mods, prep: str, where: str, direction: bool = False) -> None:
     if where == "back":
         m.back = True
     elif prep == "from":
         m.src = m.src or where
-    elif prep in _AT and not direction:
+    elif prep in lx.AT_PREPOSITIONS and not direction:
         m.at = m.at or where
     else:
         m.dst = m.dst or where
 
 
-def _match(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:  # noqa: C901
+def _prep(w: Walker, j: int) -> str:
     lem = w.lem(j)
-    # "from (the) right (side) to (the) left"
-    if lem == "from":
-        a = _side(w, j + 1)
-        if a:
-            k = w.seq(a[0], "to|toward|towards|into|onto")
-            b = _side(w, k) if k is not None else None
-            if b:
-                m.src, m.dst = a[1], b[1]
-                return b[0]
-    # "(a slight) left turn", "a quick look", "a few steps", "a seat"
+    return lem if lem in lx.TO_PREPOSITIONS | lx.AT_PREPOSITIONS | {"from"} else ""
+
+
+# -- the structured matchers ("@name" rows of MODIFIER_PATTERNS) -----------------------------------------
+
+def _from_to(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
+    if w.lem(j) != "from":
+        return None
+    a = _side(w, j + 1)
+    if a:
+        k = w.seq(a[0], "to|toward|towards|into|onto")
+        b = _side(w, k) if k is not None else None
+        if b:
+            m.src, m.dst = a[1], b[1]
+            return b[0]
+    return None
+
+
+def _noun_action(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
     k = w.dets(j)
-    while w.lem(k) in ADJ or w.lem(k) in ("few", "couple", "of", "one", "two", "three", "sideway", "backward",
-                                           "forward", "light"):
+    while w.lem(k) in ADJ or w.lem(k) in lx.NOUN_ACTION_FILLERS:
         k += 1
     side = None
     if w.lem(k) in ("left", "right"):
         side, k = w.lem(k), k + 1
-    if w.lem(k) in noun_actions and w.lem(k - 1) != "to":
-        m.noun_action = (noun_actions[w.lem(k)], side)
+    if w.lem(k) not in noun_actions or w.lem(k - 1) == "to":
+        return None
+    m.noun_action = (noun_actions[w.lem(k)], side)
+    k += 1
+    if w.lem(k) in ("left", "right") and w.lem(k - 1) in ("turn", "look", "glance"):
+        m.noun_action = (m.noun_action[0], w.lem(k))
         k += 1
-        if w.lem(k) in ("left", "right") and w.lem(k - 1) in ("turn", "look", "glance"):
-            m.noun_action = (m.noun_action[0], w.lem(k))
-            k += 1
-        return k
-    # camera / far: "towards the camera (side)", "away from the camera", "the opposite side of the camera"
+    return k
+
+
+def _camera(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
+    lem = w.lem(j)
     if lem == "away" and w.lem(j + 1) == "from":
         r = _camera_or_far(w, j + 2)
         if r and r[1] == "camera":
             m.dst = "far"
             return r[0]
-    prep = lem if lem in _TO | _AT | {"from"} else ""
+    prep = _prep(w, j)
     k = j + 1 if prep else j
     if prep in ("in", "to", "toward") and w.seq(k, "the", "direction", "of|to"):
         k = w.seq(k, "the", "direction", "of|to")
         prep = "to"
     r = _camera_or_far(w, k)
-    if r and (prep or r[1] != "camera" or w.before(j - 1) in ("approach", "face", "turn", "look")):
+    if r and (prep or r[1] != "camera" or w.before(j - 1) in lx.CAMERA_VERBS):
         _set_dir(m, prep, r[1])
         return r[0]
-    if lem == "up" and w.seq(j + 1, "the", "street|road"):
-        m.dst = "far"
-        return j + 3
-    # the frame
+    return None
+
+
+def _frame(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
+    lem = w.lem(j)
     if lem in ("out", "outside"):
-        k = w.seq(j + 1, "?of|from")
-        k2 = w.dets(k)
+        k2 = w.dets(w.seq(j + 1, "?of|from"))
         if w.lem(k2) in lx.FRAME_WORDS:
             m.frame_out = True
             return k2 + 1
         if lem == "outside" and w.lem(k2) not in lx.INDOOR:
             m.frame_out = True
             return j + 1
-    if lem in ("off", "from", "into", "in", "to", "onto", "within", "inside") or lem in lx.FRAME_WORDS \
-            or lem in DETERMINERS:
-        k = w.dets(j + 1 if lem in ("off", "from", "into", "in", "to", "onto", "within", "inside") else j)
+    preps = lx.FRAME_IN_PREPOSITIONS | lx.FRAME_OUT_PREPOSITIONS
+    if lem in preps or lem in lx.FRAME_WORDS or lem in DETERMINERS:
+        k = w.dets(j + 1 if lem in preps else j)
         if w.lem(k) in lx.FRAME_WORDS and not (w.lem(k) == "picture" and w.lem(k - 1) in ("a", "take")):
-            if lem == "off" or lem == "from":
+            if lem in lx.FRAME_OUT_PREPOSITIONS:
                 m.frame_out = True
-            elif lem in ("into", "in", "to", "onto", "within", "inside"):
+            elif lem in lx.FRAME_IN_PREPOSITIONS:
                 m.frame_in = True
             else:
                 m.frame_obj = True
             return k + 1
-    # occlusion: "from behind X", "from the back of X", "behind X"
-    k = w.seq(j, "from", "behind") or w.seq(j, "from", "the", "back", "of") or w.seq(j, "out", "from",
-                                                                                       "behind")
+    return None
+
+
+def _behind(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
+    k = w.seq(j, "from", "behind") or w.seq(j, "from", "the", "back", "of") or w.seq(j, "out", "from", "behind")
     if k is not None:
         np = w.noun_phrase(k)
         if np:
             m.from_behind = np
             return np.end
     k = w.seq(j, "behind") or w.seq(j, "at|to", "the", "back", "of")
-    if k is not None:
-        np = w.noun_phrase(k)
-        if np and np.kind == "pronoun":
-            m.back = True
-            return np.end
-        if np:
-            m.behind = np
-            if np.kind == "actor":
-                m.related.append(("behind", np))
-            return np.end
-        if lem == "behind":
-            m.back = True
-            return k
-    # sides: "to the left", "on the right side of the road", "in the left direction", "leftward"
-    if prep or lem in lx.SIDE_WORDS or lem in DETERMINERS:
-        r2 = _side(w, j + 1 if prep else j)
-        if r2:
-            if prep == "from" or not prep or prep in _TO or prep in _AT or lem in lx.SIDE_WORDS:
-                _set_dir(m, prep if prep else "to", r2[1], r2[2])
-            return r2[0]
-    # directions without a side
-    if lem in ("back", "backward", "behind", "backside") and not w.seq(j + 1, "of") and \
-            w.before(j - 1) not in ("a", "an", "his", "her", "its", "their"):
-        if lem == "backward":
-            m.backward = True
-        else:
-            m.back = True
-        return j + 1
-    k = w.seq(j, "over", "?his|her|its|their", "shoulder")
-    if k is not None:
+    if k is None:
+        return None
+    np = w.noun_phrase(k)
+    if np and np.kind == "pronoun":
+        m.back = True
+        return np.end
+    if np:
+        m.behind = np
+        if np.kind == "actor":
+            m.related.append(("behind", np))
+        return np.end
+    if w.lem(j) == "behind":
         m.back = True
         return k
-    if lem in ("forward", "ahead", "straight", "front", "frontward") or w.seq(j, "to|toward", "the", "front"):
-        if w.seq(j, "front", "of") is None and w.seq(j, "ahead", "of") is None:
-            m.forward = True
-            return w.seq(j, "to|toward", "the", "front") or j + 1
-    if lem in ("up", "upward", "upwards", "higher"):
-        m.up = True
-        return j + 1
-    if lem in ("down", "downward", "downwards", "lower") and w.lem(j + 1) not in ("the", "a"):
-        m.down = True
-        return j + 1
-    if lem in ("sideway", "aside") or w.seq(j, "to", "the", "side"):
-        m.sideways = True
-        return w.seq(j, "to", "the", "side") or j + 1
-    k = w.seq(j, "in", "?a", "circle|circles|circular") or w.seq(j, "in", "?a", "circular", "motion|path")
-    if k is not None:
-        m.circle = True
-        return k
-    if lem in ("around", "round") and w.noun_phrase(j + 1) is None:
-        m.around = True
-        return j + 1
-    if lem == "surrounding":
-        m.around = True
-        return j + 1
-    if lem in ("located", "situated", "positioned", "placed", "set"):
-        return j + 1
-    k = w.seq(j, "from", "a|its|the|their|his|her", "?seat|seated|sitting|standing|still|lying|levitating|"
-                                                     "hovering|stationary|resting|crouching", "position")
-    if k is not None:
-        return k
-    if w.seq(j, "in", "reverse"):
-        m.backward = True
-        return j + 2
-    if lem == "away" and w.lem(j + 1) != "from":
-        return j + 1
-    k = w.seq(j, "closer|close|near|nearer", "to", "?the", "camera")
-    if k is not None:
-        m.dst = m.dst or "camera"
-        return w.seq(k, "?side") or k
-    if w.toks[j].text == "directions" and w.before(j - 1) not in lx.SIDE_WORDS:
-        m.noun_action = m.noun_action or ("gesture", None)
-        return j + 1
-    if lem == "past" and w.noun_phrase(j + 1) is None:
-        return j + 1                                   # "walking past"
-    if lem == "together":
-        m.together = True
-        return j + 1
-    if lem in ("inside", "indoors") and (j + 1 >= w.end or w.toks[j + 1].is_punct):
+    return None
+
+
+def _side_matcher(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
+    lem = w.lem(j)
+    prep = _prep(w, j)
+    if not (prep or lem in lx.SIDE_WORDS or lem in DETERMINERS):
+        return None
+    r = _side(w, j + 1 if prep else j)
+    if not r:
+        return None
+    _set_dir(m, prep or "to", r[1], r[2])
+    return r[0]
+
+
+def _inside(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
+    if w.lem(j) in ("inside", "indoors") and (j + 1 >= w.end or w.toks[j + 1].is_punct):
         m.into = NounPhrase("inside", "indoor", "inside", j, j + 1)
         return j + 1
-    # state and speed
-    k = w.seq(j, "in", "?the", "same", "spot|position|place") or w.seq(j, "in", "place") \
-        or w.seq(j, "at", "all", "time|times") or w.seq(j, "all", "time|times")
-    if lem in ("still", "motionless", "stationary", "immobile", "static", "upright") or k is not None:
-        if lem not in ("at", "all"):
-            m.still = True
-        return k or j + 1
-    if w.seq(j, "faster|quicker", "than"):
-        m.faster_than = True
-        np = w.noun_phrase(j + 2)
-        if np:
-            m.related.append(("than", np))
-            return np.end
-        return j + 2
-    k = w.seq(j, "at", "a", "slow|slower|faster|quick|quicker|fast|rapid|brisk|leisurely", "pace|speed|rate")
-    if k is not None or lem in ("slowly", "slower", "slow", "faster", "quickly", "fast", "swiftly",
-                                "rapidly", "hurriedly", "speedily", "quicker"):
-        word = w.lem(j + 2) if k is not None else lem
-        m.slower |= word == "slower"
-        m.faster |= word in ("faster", "quicker")
-        m.slow |= word in ("slowly", "slow", "leisurely")
-        m.fast |= word in ("quickly", "fast", "swiftly", "rapidly", "hurriedly", "speedily", "quick", "rapid",
-                           "brisk")
-        return k or j + 1
-    # prepositional phrases and objects
+    return None
+
+
+def _faster_than(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
+    if not w.seq(j, "faster|quicker", "than"):
+        return None
+    m.faster_than = True
+    np = w.noun_phrase(j + 2)
+    if np:
+        m.related.append(("than", np))
+        return np.end
+    return j + 2
+
+
+def _preposition(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
     for p in PREPS:
         k = w.seq(j, *p)
-        if k is not None:
-            np = w.noun_phrase(k)
-            if np is None:
-                break
-            name = " ".join(p)
-            if np.kind == "pronoun":          # "behind him" (the actor itself), "beside her"
-                if name == "behind":
-                    m.back = True
-                elif name == "around":
-                    m.around = True
-                return np.end
-            if np.kind == "indoor" and name in ("into", "inside", "in", "through"):
-                m.into = np
-            elif np.kind == "indoor" and name in ("out of", "from", "outside of", "outside", "out", "out from"):
-                m.out_of = np
-            m.related.append((name, np))
+        if k is None:
+            continue
+        np = w.noun_phrase(k)
+        if np is None:
+            return None
+        name = " ".join(p)
+        if np.kind == "pronoun":          # "behind him" (the actor itself), "beside her"
+            if name == "behind":
+                m.back = True
+            elif name == "around":
+                m.around = True
             return np.end
+        if np.kind == "indoor" and name in lx.INTO_PREPOSITIONS:
+            m.into = np
+        elif np.kind == "indoor" and name in lx.OUT_OF_PREPOSITIONS:
+            m.out_of = np
+        m.related.append((name, np))
+        return np.end
+    return None
+
+
+def _object(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
     np = w.noun_phrase(j)
     if np:
         m.objects.append(np)
         return np.end
+    return None
+
+
+def _particle(w: Walker, j: int, m: Mods, noun_actions: dict[str, str]) -> int | None:
+    lem = w.lem(j)
     if lem in ("off", "over", "out", "on") and j == w.start:
         m.particles.append(lem)
         return j + 1
     return None
+
+
+MATCHERS: dict[str, Callable[[Walker, int, Mods, dict[str, str]], int | None]] = {
+    "@from_to": _from_to, "@noun_action": _noun_action, "@camera": _camera, "@frame": _frame,
+    "@behind": _behind, "@side": _side_matcher, "@inside": _inside, "@faster_than": _faster_than,
+    "@preposition": _preposition, "@object": _object, "@particle": _particle,
+}
+_unknown = {r.words for r in lx.MODIFIER_PATTERNS if isinstance(r.words, str)} - set(MATCHERS)
+if _unknown:
+    raise ImportError(f"MODIFIER_PATTERNS names unknown matchers: {sorted(_unknown)}")

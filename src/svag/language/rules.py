@@ -15,7 +15,6 @@ from svag.language import lexicon as lx
 from svag.language.phrases import VEHICLES, Mods, analyze
 from svag.language.text import Token
 from svag.language.types import Predicate
-from svag.language.verbs import NOUN_ACTIONS
 
 MOTION_KINDS = frozenset({"walk", "run", "move", "cross", "climb", "descend", "fall", "land", "enter", "exit",
                           "appear", "approach", "follow", "pass_", "escape", "jump", "circle", "chase",
@@ -53,9 +52,8 @@ def P(name: str, arg: str | None = None, weight: float = 1.0, negated: bool = Fa
 
 # -- handlers ---------------------------------------------------------------------------------------
 
-_DIR = {"left": "move_left", "right": "move_right", "top": "move_up", "bottom": "move_down",
-        "camera": "move_towards_camera", "far": "move_away_from_camera"}
-_OPPOSITE = {"left": "right", "right": "left", "top": "bottom", "bottom": "top"}
+_DIR = lx.DIRECTION_PREDICATES
+_OPPOSITE = lx.OPPOSITE_SIDES
 _SIDES4 = ("left", "right", "top", "bottom")
 
 
@@ -73,24 +71,15 @@ def _camera_extra(where: str | None, w: float = 0.7) -> list[Predicate]:
 
 
 def _relations(m: Mods, out: list[Predicate], passive: bool = False) -> None:
-    """Other actors named after a motion verb: with -> together, towards -> approach ..."""
+    """Other actors named after a motion verb, read through :data:`~svag.language.lexicon.RELATIONS`:
+    with -> together, towards -> approach ..."""
     for prep, np in m.related:
         if np.kind != "actor" or np.head in ("crowd",) and prep in ("into", "in") or passive and prep == "by":
             continue
-        if prep in ("with", "alongside", "beside", "besides", "next to", "along with", "accompanied by",
-                    "together with", "near", "close to", "by", "among", "amongst"):
-            out.append(P("together"))
-        elif prep in ("toward", "towards", "to", "closer to", "into", "at"):
-            out.append(P("approach"))
-        elif prep in ("away from",):
-            out.append(P("move_away_from"))
-        elif prep in ("behind", "after"):
-            out.append(P("follow", weight=0.8))
-        elif prep in ("past", "in front of", "ahead of", "between", "beyond", "than"):
-            out.append(P("pass", weight=0.7))
-        elif prep in ("around",):
-            out.append(P("circle"))
-        elif prep in ("in",) and np.head in ("group", "crowd", "couple", "pair"):
+        if prep in lx.RELATIONS:
+            name, weight = lx.RELATIONS[prep]
+            out.append(P(name, weight=weight))
+        elif prep in ("in",) and np.head in lx.GROUP_NOUNS:
             out.append(P("together", weight=0.8))
 
 
@@ -224,6 +213,8 @@ def disappear(h: Head, m: Mods) -> list[list[Predicate]]:
 
 
 def stop(h: Head, m: Mods) -> list[list[Predicate]]:
+    if m.actors(""):
+        return [[P("interact")]]           # "stopping two other men": it stops someone else
     return [[P("stop")] + _side_located(m)]
 
 
@@ -285,8 +276,7 @@ def change(h: Head, m: Mods) -> list[list[Predicate]]:
     return []
 
 
-_LOOK = {"left": "left", "right": "right", "camera": "camera", "far": "away", "top": "up", "bottom": "down",
-         "back": "back"}
+_LOOK = lx.LOOK_ARGS
 
 
 def look(h: Head, m: Mods) -> list[list[Predicate]]:
@@ -298,7 +288,8 @@ def look(h: Head, m: Mods) -> list[list[Predicate]]:
             arg = _LOOK[s]
             break
     if arg is None:
-        arg = ("back" if m.back or m.backward else "forward" if m.forward else "up" if m.up else
+        own_back = any(np.head == "back" for np in m.nouns("body"))        # "looks at his back"
+        arg = ("back" if m.back or m.backward or own_back else "forward" if m.forward else "up" if m.up else
                "down" if m.down else "around" if m.around else None)
     weight = 0.6 if h.lemma in ("search", "seek", "examine", "inspect", "investigate", "explore", "sniff",
                                 "smell", "check") else 1.0
@@ -311,6 +302,8 @@ def look(h: Head, m: Mods) -> list[list[Predicate]]:
 
 
 def interact(h: Head, m: Mods) -> list[list[Predicate]]:
+    if m.nouns("body") and not m.nouns("actor", "pronoun"):
+        return [[P("gesture")]]            # "making contact between both hands": its own body
     return [[P("interact")] + _side_located(m)]
 
 
@@ -345,40 +338,38 @@ def raise_(h: Head, m: Mods) -> list[list[Predicate]]:
 
 
 def handle(h: Head, m: Mods) -> list[list[Predicate]]:
-    """Verbs whose meaning depends on the object: "pushes another monkey" / "pushes the bike"."""
-    actors = [a for a in m.nouns("actor") if lx.CATEGORIES.get(a.head, ("",))[0] not in VEHICLES]
-    objects = m.nouns("object", "food", "landmark", "indoor")
-    body = m.nouns("body")
-    if m.noun_action and h.lemma in ("take", "give", "have", "make", "get", "put"):
-        return NOUN_HANDLERS[m.noun_action[0]](h, m)
-    if h.passive and any(p == "by" for p, _ in m.related if _.kind == "actor") and h.lemma in (
-            "drag", "pull", "push", "shove", "throw", "flip", "roll", "knock"):
-        return [[P("fight", weight=0.7)]]      # "is being dragged by another monkey"
-    if h.passive and h.lemma in ("carry", "bring", "take", "drag", "pull", "push", "lead", "move", "introduce",
-                                 "place", "put", "shove", "throw"):
-        return motion(h, m)
-    if h.lemma == "take" and any(t == "off" for t in m.particles) and not m.nouns("object", "body"):
-        return [[P("move_up", weight=0.7)]]             # "the goose takes off"
-    if h.lemma in ("push", "pull", "drag", "throw", "shove", "knock") and actors and not m.nouns("object"):
-        return [[P("fight")]]
-    if h.lemma in ("put", "place", "rest", "lay", "keep") and actors:
-        return [[P("interact")]]
-    if h.lemma in ("hold", "grab", "grasp", "grip", "clutch", "take", "seize") and actors:
-        return [[P("interact"), P("together", weight=0.7)]]
-    if h.lemma in ("give", "hand", "offer", "deliver", "receive", "accept") and (actors or m.related):
-        return [[P("interact")]]
-    if h.lemma == "lead" and actors:
-        return [[P("together")] + [p for p in motion(h, m)[0] if p.name not in ("move", "approach")]]
-    if body and not objects and not actors and h.lemma not in ("drink", "sip", "carry", "wear"):
-        return [[P("gesture")]]
-    if h.lemma in ("drink", "sip"):
-        return [[P("eat")]]
-    if h.lemma == "mount":
-        return [[P("handle_object"), P("move_up", weight=0.5)]]
+    """Verbs whose meaning depends on the object (:data:`~svag.language.lexicon.OBJECT_READINGS`):
+    "pushes another monkey" / "pushes the bike"."""
+    for row in lx.OBJECT_READINGS:
+        if (not row.lemmas or h.lemma in row.lemmas) and CONDITIONS[row.when](h, m, None):
+            return _reading(row.predicates, h, m)
+    return _handled(h, m)
+
+
+def _reading(predicates: tuple[str, ...], h: Head, m: Mods) -> list[list[Predicate]]:
+    if predicates[0].startswith("@"):
+        return READINGS[predicates[0]](h, m)
+    out = []
+    for p in predicates:
+        name, _, weight = p.partition(":")
+        out.append(P(name, weight=float(weight or 1.0)))
+    return [out]
+
+
+def _handled(h: Head, m: Mods) -> list[list[Predicate]]:
     out = [P("handle_object", weight=0.5 if h.lemma == "wear" else 1.0)]
-    if h.lemma in ("push", "pull", "drag", "carry", "lead", "bring"):
+    if h.lemma in lx.MOVED_WITH:
         out += [p for p in motion(h, m)[0] if p.name != "move" and p.name != "walk"]
     return [out]
+
+
+def _led(h: Head, m: Mods) -> list[list[Predicate]]:
+    return [[P("together")] + [p for p in motion(h, m)[0] if p.name not in ("move", "approach")]]
+
+
+def _other_actors(m: Mods) -> list:
+    """Actors named in the complement, vehicles aside ("with his bike" is an object)."""
+    return [a for a in m.nouns("actor") if lx.CATEGORIES.get(a.head, ("",))[0] not in VEHICLES]
 
 
 def eat(h: Head, m: Mods) -> list[list[Predicate]]:
@@ -504,53 +495,78 @@ HANDLERS: dict[str, Callable[[Head, Mods], list[list[Predicate]]]] = {
     "visible": lambda h, m: [[P("appear", weight=0.8)]],
 }
 
+def _complements(m: Mods) -> list:
+    return [np for np in m.objects] + [np for p, np in m.related if p in ("from", "in", "with")]
+
+
+def _moves_object(h: Head, m: Mods, toks: list[Token] | None) -> bool:
+    objs = _complements(m)
+    return bool(objs) and (objs[0].kind == "object" and m.dst not in ("left", "right") or
+                           any(np.head == "hand" for np in objs) and h.lemma != "move")
+
+
+def _moves_body_part(h: Head, m: Mods, toks: list[Token] | None) -> bool:
+    objs = _complements(m)
+    return bool(objs) and objs[0].kind == "body" and bool(m.objects) and m.objects[0].kind == "body"
+
+
+def _pulls_over(h: Head, m: Mods, toks: list[Token] | None) -> bool:
+    if toks and h.start < h.end and toks[h.start].lemma == "over":
+        m.consumed.add(h.start)                 # the particle belongs to the verb
+        return True
+    return False
+
+
+_PHONES = ("phone", "mobile", "mobile_phone", "cellphone")
+# the conditions KIND_OVERRIDES rows name
+CONDITIONS: dict[str, Callable[[Head, Mods, "list[Token] | None"], bool]] = {
+    "moves_object": _moves_object,
+    "moves_gaze": lambda h, m, t: bool(_complements(m)) and _complements(m)[0].kind == "abstract" and
+    _complements(m)[0].head == "gaze",
+    "moves_head": lambda h, m, t: _moves_body_part(h, m, t) and any(np.head in ("head", "face") for np in m.objects),
+    "moves_body_part": _moves_body_part,
+    "up": lambda h, m, t: m.up,
+    "down": lambda h, m, t: m.down,
+    "plays_alone_or_phone": lambda h, m, t: h.lemma == "play" and not m.nouns("actor") or any(
+        np.head in _PHONES for np in m.nouns("object")),
+    "body_part": lambda h, m, t: bool(m.nouns("body")),
+    "no_actor": lambda h, m, t: not m.nouns("actor"),
+    "food_no_actor": lambda h, m, t: bool(m.nouns("food")) and not m.nouns("actor"),
+    "over": _pulls_over,
+    "no_object": lambda h, m, t: not m.nouns("object", "body", "food"),
+    "sideways_lean": lambda h, m, t: bool(m.src or m.dst in ("left", "right")),
+    "always": lambda h, m, t: True,
+    "noun_action": lambda h, m, t: bool(m.noun_action),
+    "passive": lambda h, m, t: h.passive,
+    "passive_by_actor": lambda h, m, t: h.passive and any(p == "by" and np.kind == "actor" for p, np in m.related),
+    "takes_off": lambda h, m, t: "off" in m.particles and not m.nouns("object", "body"),
+    "actor": lambda h, m, t: bool(_other_actors(m)),
+    "actor_no_object": lambda h, m, t: bool(_other_actors(m)) and not m.nouns("object"),
+    "actor_and_object": lambda h, m, t: bool(_other_actors(m)) and bool(m.nouns("object")),
+    "actor_or_related": lambda h, m, t: bool(_other_actors(m) or m.related),
+    "own_body": lambda h, m, t: bool(m.nouns("body")) and not m.nouns("object", "food", "landmark", "indoor") and
+    not _other_actors(m),
+}
+# the "@name" readings of OBJECT_READINGS
+READINGS: dict[str, Callable[[Head, Mods], list[list[Predicate]]]] = {
+    "@noun_action": lambda h, m: NOUN_HANDLERS[m.noun_action[0]](h, m) if m.noun_action else [],
+    "@motion": lambda h, m: motion(h, m), "@lead": _led, "@handle": _handled,
+}
+
+
 def resolve(h: Head, m: Mods, toks: list[Token] | None = None) -> str:
-    """The kind after looking at the object: "moves her jacket" is handling, not motion."""
-    objs = [np for np in m.objects] + [np for p, np in m.related if p in ("from", "in", "with")]
-    if h.kind in ("move", "pass_") and h.lemma in ("move", "shift", "pass", "switch", "transfer") and objs:
-        first = objs[0].kind
-        if first in ("object",) and not m.dst in ("left", "right") or \
-                any(np.head == "hand" for np in objs) and h.lemma != "move":
-            return "handle"
-        if first == "abstract" and objs[0].head == "gaze":
-            return "look"
-        if first == "body" and m.objects and m.objects[0].kind == "body":
-            if any(np.head in ("head", "face") for np in m.objects):
-                return "look"
-            return "raise_"
-    if h.kind == "state" and h.lemma == "stand" and m.up:
-        return "rise"
-    if h.lemma in ("sit", "lie") and m.down:
-        return "sit"
-    if h.kind == "interact" and (h.lemma == "play" and not m.nouns("actor") or any(
-            np.head in ("phone", "mobile", "mobile_phone", "cellphone") for np in m.nouns("object"))):
-        return "handle"
-    if h.kind in ("state", "keep") and h.lemma in ("rest", "position", "place", "keep") and m.nouns("body"):
-        return "handle"
-    if h.kind == "interact" and h.lemma in ("buy", "shop", "order", "pay", "visit", "sing", "dance") \
-            and not m.nouns("actor"):
-        return "handle" if h.lemma in ("buy", "shop", "order", "pay") else "gesture"
-    if h.kind == "fight" and h.lemma in ("peck", "strike", "tap") and m.nouns("food") and not m.nouns("actor"):
-        return "eat"
-    if h.lemma == "pull" and toks and h.start < h.end and toks[h.start].lemma == "over":
-        m.consumed.add(h.start)
-        return "stop"                              # "pulls over"
-    if h.kind == "look" and h.lemma == "check" and m.back:
-        return "look"
-    if h.lemma == "touch" and m.down:
-        return "land"
-    if h.lemma in ("drop",) and not m.nouns("object", "body", "food"):
-        return "fall"
-    if h.lemma == "lean" and (m.src or m.dst in ("left", "right")):
-        return "gesture"
-    if h.kind == "handle" and h.lemma in ("take", "give", "put", "get", "make") and m.noun_action:
-        return "handle"
+    """The kind after looking at the object (:data:`~svag.language.lexicon.KIND_OVERRIDES`): "moves
+    her jacket" is handling, not motion."""
+    for row in lx.KIND_OVERRIDES:
+        if (not row.kinds or h.kind in row.kinds) and (not row.lemmas or h.lemma in row.lemmas) and \
+                CONDITIONS[row.when](h, m, toks):
+            return row.kind
     return h.kind
 
 
 def interpret(toks: list[Token], h: Head) -> Reading:
     """The predicates of one verb phrase, and what it consumed."""
-    m = analyze(toks, h.start, h.end, NOUN_ACTIONS)
+    m = analyze(toks, h.start, h.end, lx.NOUN_ACTIONS)
     kind = resolve(h, m, toks)
     steps = HANDLERS[kind](Head(h.index, h.lemma, kind, h.start, h.end, h.aspect, h.negated, h.passive,
                                 h.main, h.governor, toks[h.index].text), m)

@@ -29,11 +29,10 @@ class Token:
 
 
 def _known() -> frozenset[str]:
-    from svag.language import verbs
-    words: set[str] = set(verbs.VERBS) | set(lx.CATEGORIES) | lx.COLOURS | lx.VISUAL | lx.CLOTHING
+    words: set[str] = set(lx.VERBS) | set(lx.CATEGORIES) | lx.COLOURS | lx.VISUAL | lx.CLOTHING
     words |= lx.LANDMARKS | lx.BODY_PARTS | lx.OBJECTS | lx.FRAME_WORDS | lx.INDOOR | lx.ACTOR_WORDS
-    words |= set(lx.SIDE_WORDS) | lx.HEDGES | set(verbs.NOUN_ACTIONS) | set(lx.IRREGULAR.values())
-    words |= verbs.EXTRA_WORDS | set(verbs.ADJECTIVES)
+    words |= set(lx.SIDE_WORDS) | lx.HEDGES | set(lx.NOUN_ACTIONS) | set(lx.IRREGULAR.values())
+    words |= lx.EXTRA_WORDS | set(lx.ADJECTIVES)
     return frozenset(words)
 
 

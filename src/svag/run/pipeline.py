@@ -31,7 +31,7 @@ class GroundConfig(SceneConfig):
 
     def scene_config(self) -> SceneConfig:
         return SceneConfig(self.detector, dict(self.detector_args), self.tracker, dict(self.tracker_args),
-                           self.stride, self.resize, self.fps, self.cache_dir)
+                           self.stride, self.resize, self.fps, self.cache_dir, self.frame_memory_mb)
 
 
 class VideoGrounder:
@@ -46,11 +46,17 @@ class VideoGrounder:
     # -- scenes ------------------------------------------------------------------------------------
 
     def prepare(self, video: PathLike, *, tracks: PathLike | None = None, progress: bool = True,
-                prompts: Sequence[str] | None = None) -> Scene:
-        """The video's scene: over ``tracks`` (a MOT result file) when given, else from pixels."""
+                prompts: Sequence[str] | None = None, texts: Sequence[str] | None = None) -> Scene:
+        """The video's scene: over ``tracks`` (a MOT result file) when given, else from pixels.
+        ``texts``: the queries that will be grounded on it (default ``prompts``), so that the
+        frames their encoders read are kept while tracking decodes the video (one decode)."""
         if tracks is not None:
             return self.scenes.from_tracks(tracks, video)
-        return self.scenes.from_video(video, progress=progress, prompts=prompts)
+        texts = prompts if texts is None else texts
+        t0 = time.perf_counter()
+        encoders = encoders_for(self.grounder, texts or ())         # may read the texts (parse them)
+        self.times.add("text", time.perf_counter() - t0)
+        return self.scenes.from_video(video, progress=progress, prompts=prompts, encoders=encoders)
 
     def scene_from_tracks(self, tracks_file: PathLike, video: PathLike | None = None, **geometry: Any) -> Scene:
         return self.scenes.from_tracks(tracks_file, video, **geometry)
@@ -68,7 +74,13 @@ class VideoGrounder:
     # -- queries -----------------------------------------------------------------------------------
 
     def ground(self, scene: Scene, queries: Sequence[str | ActionQuery]) -> list[GroundingResult]:
-        return ground_queries(self.grounder, scene, queries, self.times)
+        """Ground every query; then the key frames the scene kept for its encoders are dropped
+        (the encodings they served stay on the scene)."""
+        out = ground_queries(self.grounder, scene, queries, self.times)
+        store = getattr(scene.frames, "store", None)
+        if store is not None:
+            store.clear()
+        return out
 
 
 def ground_queries(grounder: Any, scene: Scene, queries: Sequence[str | ActionQuery],
@@ -89,6 +101,13 @@ def ground_queries(grounder: Any, scene: Scene, queries: Sequence[str | ActionQu
         times.add("text", t2 - t1)
         times.add("ground", time.perf_counter() - t2)
     return out
+
+
+def encoders_for(grounder: Any, texts: Sequence[str]) -> list[Any]:
+    """The encoders ``grounder`` will run for these query texts (:func:`svag.ground.base.stage_encoders`)."""
+    from svag.encode import as_encoder
+    from svag.ground.base import stage_encoders
+    return [as_encoder(s) for s in stage_encoders(grounder, texts)]
 
 
 def parse_all(queries: Sequence[str | ActionQuery]) -> list[ActionQuery]:
@@ -143,5 +162,5 @@ def to_prediction(dataset: str, items: Sequence[tuple[QuerySpec, GroundingResult
     return SvagData((Dataset(dataset, tuple(queries)),))
 
 
-__all__ = ["GroundConfig", "QuerySpec", "VideoGrounder", "ground_queries", "has_pixels", "parse_all",
+__all__ = ["GroundConfig", "QuerySpec", "VideoGrounder", "encoders_for", "ground_queries", "has_pixels", "parse_all",
            "to_prediction"]

@@ -11,7 +11,10 @@
   ``scene.json`` (geometry, frame rate, settings) and ``encodings/`` (see :meth:`Scene.encode`).
   The key hashes the video file (path, size, mtime) and every setting that changes the tracks.
 * Scenes from sources with pixels carry a :class:`~svag.video.frames.VideoFrames` source, so
-  encoders (colours, later image embeddings) and rendering read the frames they need.
+  encoders (colours, image embeddings) and rendering read the frames they need. ``from_video``
+  takes the encoders that will run on the scene: the frames they want (``frames_wanted``) are kept
+  in the source's memory-bounded store (``frame_memory_mb``) while the tracking pass decodes the
+  video, so the video is decoded once.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ from svag.core.scene import Scene
 from svag.core.timing import StageTimings
 from svag.core.types import Detections, Track
 from svag.errors import InputError
+from svag.video.frames import DEFAULT_BUDGET_MB
 
 PathLike = str | os.PathLike
 CACHE_VERSION = 2
@@ -44,6 +48,7 @@ class SceneConfig:
     resize: float | None = None
     fps: float | None = None               # overrides the source's frame rate
     cache_dir: str | None = None           # None: ~/.cache/svag/scenes; "" disables the cache
+    frame_memory_mb: float = DEFAULT_BUDGET_MB   # key frames kept while tracking (not in the cache key)
 
     def cache_key(self, video: Path, prompts: Sequence[str] | None = None) -> str:
         st = video.stat()
@@ -131,9 +136,11 @@ class SceneBuilder:
 
     # -- origins -----------------------------------------------------------------------------------
 
-    def from_video(self, video: PathLike, *, progress: bool = True, prompts: Sequence[str] | None = None) -> Scene:
+    def from_video(self, video: PathLike, *, progress: bool = True, prompts: Sequence[str] | None = None,
+                   encoders: Sequence[Any] = ()) -> Scene:
         """Decode, detect and track (cached on disk); a MOT sequence without images with the
-        ``mot`` detector tracks its public detections."""
+        ``mot`` detector tracks its public detections. The frames ``encoders`` want
+        (``frames_wanted``) are kept while tracking decodes the video (within ``frame_memory_mb``)."""
         video = Path(video)
         geo = probe(video, self.config.fps)                  # validated before decoding
         if prompts is not None and not detector_takes_prompts(self.config.detector):
@@ -148,10 +155,15 @@ class SceneBuilder:
             if cached is not None:
                 return cached
         from svag.track.pipeline import track_video
+        for encoder in encoders:
+            wanted = getattr(encoder, "frames_wanted", None)
+            if wanted is not None:
+                frames.store.want(wanted(geo.num_frames))
         tracker_args = {"fps": geo.fps, **self.config.tracker_args}
         run = track_video(video, self.config.detector, self.config.tracker,
                           detector_kwargs=self.config.detector_args, tracker_kwargs=tracker_args,
-                          stride=self.config.stride, resize=self.config.resize, progress=progress, prompts=prompts)
+                          stride=self.config.stride, resize=self.config.resize, progress=progress, prompts=prompts,
+                          keep=frames.store if frames.store.wanting else None)
         self.times.merge(run.timings)
         num_frames = max(run.tracks.num_frames or run.info.num_frames or 1, 1)   # frames decoded (truncated files)
         scene = Scene(tuple(run.tracks.tracks()), run.info.width, run.info.height, geo.fps, num_frames,
@@ -238,10 +250,12 @@ class SceneBuilder:
         return Scene(tuple(tracks.tracks()), geo.width, geo.height, geo.fps, geo.num_frames, name=video.name,
                      key=_file_key(det_path))
 
-    @staticmethod
-    def _frames(video: Path) -> Any:
-        from svag.video.frames import VideoFrames
-        return VideoFrames(video)
+    def _frames(self, video: Path) -> Any:
+        from svag.video.frames import FrameStore, VideoFrames
+        mb = self.config.frame_memory_mb
+        if not (isinstance(mb, (int, float)) and mb >= 0):
+            raise InputError(f"frame memory must be a number of megabytes >= 0, got {mb!r}")
+        return VideoFrames(video, FrameStore(mb * 2**20))
 
     def _cache_root(self) -> Path | None:
         if self.config.cache_dir == "":

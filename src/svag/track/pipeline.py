@@ -8,7 +8,9 @@ The tracker's frame rate is ``tracker_kwargs["fps"]`` when given, else the video
 without a frame rate, such as a folder of frames, needs it given: an InputError otherwise); with
 ``stride`` the frame indices stay those of the source, so times in seconds keep their meaning
 (and the tracker's gap interpolation fills the skipped frames of a track). With ``resize``, detection runs on the resized frames and boxes are mapped back
-to the source's pixel coordinates.
+to the source's pixel coordinates. With ``keep`` (a :class:`~svag.video.reader.FrameKeeper`, such as a
+scene's :class:`~svag.video.frames.FrameStore`) the frames it wants are kept as they are decoded,
+at full resolution, so that encoders read them without a second decode.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from svag.detect.base import Detector, concat_extras, supports_prompts
 from svag.track import build_tracker
 from svag.track.base import Tracker
 from svag.track.extras import transfer_extras
-from svag.video.reader import VideoInfo, open_video
+from svag.video.reader import FrameKeeper, VideoInfo, open_video
 
 STAGES = ("decode", "detect", "track")
 
@@ -44,11 +46,13 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
                 tracker: str | Tracker = "bytetrack", *, detector_kwargs: dict[str, Any] | None = None,
                 tracker_kwargs: dict[str, Any] | None = None, stride: int = 1,
                 resize: tuple[int, int] | float | None = None, max_frames: int | None = None,
-                progress: bool = False, prompts: Sequence[str] | None = None) -> TrackingRun:
+                progress: bool = False, prompts: Sequence[str] | None = None,
+                keep: FrameKeeper | None = None) -> TrackingRun:
     """Detect and track objects in a video file, frame folder or MOT sequence folder
     (``max_frames``: stop after that many decoded frames; ``progress``: show a progress bar;
-    ``prompts``: texts for a detector that accepts prompts, see :class:`~svag.detect.base.Detector`)."""
-    video = open_video(path, stride=stride, resize=resize)
+    ``prompts``: texts for a detector that accepts prompts, see :class:`~svag.detect.base.Detector`;
+    ``keep``: takes the frames it wants as they are decoded)."""
+    video = open_video(path, stride=stride, resize=resize, keep=keep)
     info = video.info
     det = build_detector(detector, **(detector_kwargs or {})) if isinstance(detector, str) else detector
     if isinstance(tracker, str):

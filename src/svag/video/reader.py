@@ -4,7 +4,9 @@ images, or a MOTChallenge sequence folder (``seqinfo.ini`` + ``img1/``).
 Frames come one at a time with their exact 1-based index and timestamp in seconds (from the
 stream's time base, never from a rounded frame rate), so memory does not grow with the video's
 length. ``stride`` keeps every n-th frame (indices stay those of the source), ``resize`` scales
-frames to a (width, height) or by a factor.
+frames to a (width, height) or by a factor. ``keep`` (a :class:`FrameKeeper`, such as
+:class:`svag.video.frames.FrameStore`) is offered each frame it wants as it is decoded, at full
+resolution, so that frames needed later (key frames for encoders) cost no second decode.
 """
 from __future__ import annotations
 
@@ -14,13 +16,23 @@ import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, Protocol
 
 import numpy as np
 
 from svag.errors import InputError, MissingDependencyError
 
 IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+
+
+class FrameKeeper(Protocol):
+    """Takes frames as they are decoded: ``wants(index)`` is asked for every frame the codec
+    produces (stride or not), ``put(index, image)`` gets the full-resolution BGR image of those
+    it wants (it must copy what it keeps)."""
+
+    def wants(self, index: int) -> bool: ...
+
+    def put(self, index: int, image: np.ndarray) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -47,10 +59,12 @@ class VideoReader:
     """Iterate frames of a video file, a frame folder or a MOT sequence folder."""
 
     truncated_at: int | None = None   # last frame decoded when the video ended before its header's length
+    frames_decoded: int = 0           # frames produced by the codec (or read from image files) while iterating
 
     def __init__(self, path: str | os.PathLike, *, stride: int = 1,
-                 resize: tuple[int, int] | float | None = None) -> None:
+                 resize: tuple[int, int] | float | None = None, keep: FrameKeeper | None = None) -> None:
         self.path = Path(path)
+        self.keep = keep
         if isinstance(stride, bool) or not isinstance(stride, int) or stride < 1:
             raise InputError(f"stride must be a whole number >= 1, got {stride!r}")
         _check_resize(resize)
@@ -162,14 +176,19 @@ class VideoReader:
         for i in range(0, len(self._files), self.stride):
             index = i + 1
             image = _imread(self._files[i])
+            self.frames_decoded += 1
             if image.shape != self._first_shape:
                 raise InputError(f"frame images differ in size: {self._files[0].name} is "
                                  f"{self._first_shape[1]}x{self._first_shape[0]}, this one "
                                  f"{image.shape[1]}x{image.shape[0]} (all frames of a video must have one size)",
                                  file=str(self._files[i]), frame=index)
+            if self.keep is not None and self.keep.wants(index):
+                self.keep.put(index, image)
             yield Frame(index, (index - 1) / fps if fps else float(index - 1), self._finish(image))
 
-    def _iter_file(self) -> Iterator[Frame]:
+    def _iter_file(self, only: Iterable[int] | None = None) -> Iterator[Frame]:
+        """Every ``stride``-th frame, or with ``only`` (ascending indices) just those, decoding
+        stopping after the last one; frames the keeper wants are handed to it on the way."""
         av = _import_av()
         container = av.open(str(self.path))
         try:
@@ -178,14 +197,38 @@ class VideoReader:
             tb = stream.time_base
             start = stream.start_time or 0
             index = 0
+            todo = iter(only) if only is not None else None
+            nxt = next(todo, None) if todo is not None else None
+            if todo is not None and nxt is None:
+                return
+            keep = self.keep
             try:
                 for frame in container.decode(stream):
                     index += 1
-                    if (index - 1) % self.stride:
+                    self.frames_decoded += 1
+                    if todo is not None:
+                        while nxt is not None and nxt < index:
+                            nxt = next(todo, None)
+                        if nxt is None:
+                            return
+                        out = index == nxt
+                    else:
+                        out = not (index - 1) % self.stride
+                    kept = keep is not None and keep.wants(index)
+                    if not (out or kept):
+                        continue
+                    image = frame.to_ndarray(format="bgr24")
+                    if kept:
+                        keep.put(index, image)  # type: ignore[union-attr]
+                    if not out:
                         continue
                     t = float((frame.pts - start) * tb) if frame.pts is not None and tb else (
                         (index - 1) / self.info.fps if self.info.fps else float(index - 1))
-                    yield Frame(index, t, self._finish(frame.to_ndarray(format="bgr24")))
+                    yield Frame(index, t, self._finish(image))
+                    if todo is not None:
+                        nxt = next(todo, None)
+                        if nxt is None:                 # the last wanted frame: decode no further
+                            return
             except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
                 raise InputError(f"decoding failed after frame {index} (truncated or corrupt video?): {exc}",
                                  file=str(self.path), frame=index + 1) from None
@@ -207,13 +250,7 @@ class VideoReader:
                     yield Frame(index, (index - 1) / fps if fps else float(index - 1),
                                 self._finish(_imread(self._files[index - 1])))
             return
-        todo = set(wanted)
-        for frame in self._iter_file():
-            if frame.index in todo:
-                yield frame
-                todo.discard(frame.index)
-                if not todo:
-                    return
+        yield from self._iter_file(only=wanted)
 
 
 MAX_SIDE = 16384    # pixels; a resize beyond this is a mistake, not a request
@@ -248,7 +285,8 @@ def _import_av():  # type: ignore[no-untyped-def]
     return av
 
 
-def open_video(path: str | os.PathLike, *, stride: int = 1,
-               resize: tuple[int, int] | float | None = None) -> VideoReader:
-    """Open a video file, a folder of frames or a MOTChallenge sequence folder."""
-    return VideoReader(path, stride=stride, resize=resize)
+def open_video(path: str | os.PathLike, *, stride: int = 1, resize: tuple[int, int] | float | None = None,
+               keep: FrameKeeper | None = None) -> VideoReader:
+    """Open a video file, a folder of frames or a MOTChallenge sequence folder (``keep``: see
+    :class:`FrameKeeper`)."""
+    return VideoReader(path, stride=stride, resize=resize, keep=keep)

@@ -106,7 +106,7 @@ def decompose(text: str, subject: str | None = None, *, weights: dict[str, float
     description in the action prompt ("A photo of the white car turns around.")."""
     from svag.language.lexicon import STOP_WORDS
     from svag.language.text import lemma
-    from svag.language.verbs import EXTRA_WORDS, VERBS
+    from svag.language.lexicon import EXTRA_WORDS, VERBS
 
     w = {"action": 3.0, "verb": 1.0, "object": 1.0, **(weights or {})}
     t = {**PAPER_TEMPLATES, **(templates or {})}

@@ -272,6 +272,10 @@ class FusionGrounder(ClipGrounder):
                 factor[tid] *= min(1.0, p.get(tid, level) / level)
         return factor, notes
 
+    def encoders_for(self, texts: Sequence[str]) -> tuple[Any, ...]:
+        """The crop encoder, the kinematic grounder's encoders and, for texts naming a colour, its colours."""
+        return (*self.requires, *(e for e in self.kinematic_.encoders_for(texts) if e not in self.requires))
+
     def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
         query = self.parse(query)
         ev = self.kinematic_.candidates(scene, query)

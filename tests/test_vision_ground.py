@@ -109,6 +109,26 @@ def test_detected_category_is_respected(heldout, tmp_path):
         assert g.ground(people, dog).groundings == []
 
 
+def test_fusion_grounds_what_boxes_cannot_show_by_vision_only(heldout, tmp_path):
+    """Issue #12: a query the kinematic grounder cannot read (a gesture, clothing) is answered by
+    vision when vision is on; a query with nothing recognisable is answered by nothing, with a note."""
+    pytest.importorskip("torch")
+    from svag.ground.kinematic import KinematicGrounder
+    from svag.vision.grounders import FusionGrounder
+    root, _ = heldout
+    scene, _ = _oracle(root, "SYNTH-01")
+    g = FusionGrounder(str(MODEL), device="cpu", cache_dir=str(tmp_path))
+    run_crops(g, scene)
+    wave = "a person in a red hat waves"
+    assert KinematicGrounder().ground(scene, wave).groundings == []
+    got = g.ground(scene, wave)
+    assert got.groundings and "no motion predicate understood: grounded by appearance only" in got.notes
+    nothing = g.ground(scene, "a person")
+    assert nothing.groundings == [] and any("appearance_only=True" in n for n in nothing.notes)
+    assert FusionGrounder(str(MODEL), device="cpu", cache_dir=str(tmp_path), appearance_only=True
+                          ).ground(scene, "a person").groundings
+
+
 def _colour_queries(gt_path):
     """The ground truth restricted to queries naming a colour (actors picked by appearance)."""
     from svag.core.types import Dataset, SvagData

@@ -206,9 +206,10 @@ class FusionGrounder(ClipGrounder):
     Then the kinematic grounder's output policy (``relative`` cut, ``max_tracks``) picks the
     tracks on the fused scores (its absolute ``threshold`` was applied to the kinematic
     evidence). Vision never adds a track the kinematic grounder did not match.
-    ``appearance_only``: ground queries with no predicate the kinematic grounder can score by
-    vision alone (``clip``: the tracks that look like the actor, over their whole life); off
-    by default, since such answers have no notion of when (on the synthetic training seeds they
+    Queries with no predicate the kinematic grounder can score but with words boxes cannot show
+    (gestures, objects, clothing) are grounded by vision alone (``clip``: the tracks that look
+    like the actor, over their whole life). ``appearance_only``: also queries with nothing
+    recognisable; off by default, since such answers have no notion of when (on the synthetic training seeds they
     cost up to 1.6 points of m-HIoU). Defaults (``confident`` 0.5, ``recheck`` 0.5,
     ``vision_weight`` 1, ``appearance_only`` False) were chosen on synthetic videos of seeds 101 to
     606 (benchmarks/bench_fusion.py), not on the held-out ones of docs/vision.md. ``kinematic``: the kinematic grounder's parameters."""
@@ -277,6 +278,7 @@ class FusionGrounder(ClipGrounder):
         return (*self.requires, *(e for e in self.kinematic_.encoders_for(texts) if e not in self.requires))
 
     def ground(self, scene: Scene, query: QueryLike) -> GroundingResult:
+        from svag.ground.kinematic import split_attributes
         query = self.parse(query)
         ev = self.kinematic_.candidates(scene, query)
         if not ev.query.steps:

@@ -169,7 +169,9 @@ class VideoReader:
                                  file=str(self._files[i]), frame=index)
             yield Frame(index, (index - 1) / fps if fps else float(index - 1), self._finish(image))
 
-    def _iter_file(self) -> Iterator[Frame]:
+    def _iter_file(self, wanted: set[int] | None = None) -> Iterator[Frame]:
+        """Decoded frames (every ``stride``-th, or only the 1-based indices in ``wanted``: the others
+        are decoded but not converted to BGR, which is most of the cost)."""
         av = _import_av()
         container = av.open(str(self.path))
         try:
@@ -181,7 +183,7 @@ class VideoReader:
             try:
                 for frame in container.decode(stream):
                     index += 1
-                    if (index - 1) % self.stride:
+                    if (index - 1) % self.stride if wanted is None else index not in wanted:
                         continue
                     t = float((frame.pts - start) * tb) if frame.pts is not None and tb else (
                         (index - 1) / self.info.fps if self.info.fps else float(index - 1))
@@ -208,7 +210,7 @@ class VideoReader:
                                 self._finish(_imread(self._files[index - 1])))
             return
         todo = set(wanted)
-        for frame in self._iter_file():
+        for frame in self._iter_file(set(wanted)):
             if frame.index in todo:
                 yield frame
                 todo.discard(frame.index)

@@ -26,7 +26,8 @@ blob from its shape and its height relative to a person's at the same place:
 * wide and as tall as a person (ratio >= ``group_ratio``): several people side by side, cut at
   the minima of the column profile into ``round(w / (h * object_aspect))`` people;
 * wide, lower than a person, width/height >= ``vehicle_aspect``: a vehicle, kept whole;
-* wide and low (ratio < ``animal_ratio``): "other" (an animal, a bag, a cart), kept whole.
+* wide and low (ratio < ``animal_ratio``): "other" (an animal, a bag, a cart), kept whole, unless
+  it is as wide as a car seen from the side (width/height >= ``vehicle_aspect_alone``): a vehicle.
 
 Before the line is known (fewer than ``scale_samples`` person-like blobs seen) nothing is cut
 and only the shape decides, with a confidence too low to exclude a track from any query: wider
@@ -149,7 +150,7 @@ def classify_blobs(aspect: np.ndarray, ratio: np.ndarray | None, *, person_aspec
         return out[0], out[1], out[2]
     tall = ratio >= group_ratio
     low = ratio < animal_ratio
-    vehicle = wide & ~tall & ~low & (aspect >= vehicle_aspect)
+    vehicle = wide & ~tall & (aspect >= vehicle_aspect) & (~low | (aspect >= vehicle_aspect_alone))
     other = wide & ~tall & ~vehicle
     cat[vehicle], cat[other] = VEHICLE, OTHER
     # confidence: how far the blob is inside its rule's region

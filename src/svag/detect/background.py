@@ -13,8 +13,8 @@ to the movers; a camera that shakes a little gets a large spread at strong edges
 ``threshold`` times the noise variance (MOG2's test, with a per-pixel variance), and a shadow
 where it is a darker copy of the background: brightness ratio in [``shadow_ratio``, 1) and a colour
 distortion under the same test (MOG2's shadow rule). The background then follows slow lighting
-changes: pixels that are not foreground move towards the frame at rate ``1 / memory``. The light
-level and the background are brought up to date every ``refresh`` frames.
+changes: pixels that are not foreground move towards the frame at rate ``1 / memory`` (the range
+of the background within +-``shake`` pixels is brought up to date every ``refresh`` frames).
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class MedianBackground:
 
     def __init__(self, samples: np.ndarray, *, threshold: float = 16.0, min_noise: float = 2.0,
                  shadow_ratio: float = 0.5, memory: int = 3000,
-                 grid: tuple[int, int] = (6, 8), shake: int = 1, refresh: int = 1) -> None:
+                 grid: tuple[int, int] = (6, 8), shake: int = 1, refresh: int = 8) -> None:
         stack = np.asarray(samples)
         if stack.ndim == 3:
             stack = stack[..., None]
@@ -75,18 +75,14 @@ class MedianBackground:
         gain = cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
         return gain.reshape(h, w, c)
 
-    def _refresh(self, frame: np.ndarray) -> None:
-        """The background as lit now, and its range within +-``shake`` pixels (the range of the lit
-        background is that of the stored one times the smooth gain map)."""
+    def _range(self) -> None:
+        """The stored background's range within +-``shake`` pixels (it changes slowly: brought up
+        to date every ``refresh`` frames)."""
         import cv2
-        gain = self._gain(frame)
-        self.gain_ = gain
-        self.lit_ = self.background * gain
-        if self.shake > 0:
-            k = np.ones((2 * self.shake + 1, 2 * self.shake + 1), np.uint8)
-            shape = self.background.shape
-            self.lo_ = cv2.erode(self.background, k).reshape(shape) * gain
-            self.hi_ = cv2.dilate(self.background, k).reshape(shape) * gain
+        k = np.ones((2 * self.shake + 1, 2 * self.shake + 1), np.uint8)
+        shape = self.background.shape
+        self.lo_ = cv2.erode(self.background, k).reshape(shape)
+        self.hi_ = cv2.dilate(self.background, k).reshape(shape)
 
     def apply(self, image: np.ndarray) -> np.ndarray:
         """uint8 mask of ``image`` (same size as the samples): 255 foreground, 127 shadow, 0 background."""
@@ -95,12 +91,13 @@ class MedianBackground:
         if frame.ndim == 2:
             frame = frame[..., None]
         h, w, c = frame.shape
-        if self.count_ % self.refresh == 0:       # light and background change slowly
-            self._refresh(frame)
+        if self.shake > 0 and self.count_ % self.refresh == 0:
+            self._range()
         self.count_ += 1
-        bg = self.lit_
-        if self.shake > 0:      # distance to the range of the background within +-shake pixels
-            excess = np.maximum(np.maximum(self.lo_ - frame, frame - self.hi_), 0.0)
+        gain = self._gain(frame)
+        bg = self.background * gain
+        if self.shake > 0:      # distance to the range of the background within +-shake pixels (lit alike)
+            excess = np.maximum(np.maximum(self.lo_ * gain - frame, frame - self.hi_ * gain), 0.0)
         else:
             excess = frame - bg
         dist2 = cv2.transform(excess * excess, np.ones((1, c), np.float32)) if c > 1 else (excess * excess)[..., 0]
@@ -114,8 +111,8 @@ class MedianBackground:
             lim = self.limit.reshape(-1)[idx]
             shadow = (a >= self.shadow_ratio) & (a < 1) & ((chroma * chroma).sum(axis=1) < lim * a * a)
             mask.reshape(-1)[idx[shadow]] = SHADOW
-        if self.rate > 0 and self.count_ % self.refresh == 0:     # follow slow changes where nothing moves
-            target = frame / np.maximum(self.gain_, 1e-3)
+        if self.rate > 0:                   # follow slow changes where nothing moves
+            target = frame / np.maximum(gain, 1e-3)
             cv2.accumulateWeighted(target if c > 1 else target[..., 0], self.background if c > 1 else self.background[..., 0],
-                                   min(1.0, self.rate * self.refresh), mask=(~moving).astype(np.uint8))
+                                   self.rate, mask=(~moving).astype(np.uint8))
         return mask

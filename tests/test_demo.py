@@ -45,3 +45,23 @@ def test_demo_end_to_end(tmp_path: Path, capsys):
         for t in q["tracks"]:
             spans = [tuple(w[:2]) for w in t["temporal"]]
             assert len(spans) == len(set(spans)), (q["query"], t["temporal"])   # no window twice
+    _one_box_per_actor(out)
+
+
+def _one_box_per_actor(out: Path) -> None:
+    """Issue #13: the demo's pixel tracks, looked at frame by frame, put one box on each actor
+    (IoU >= 0.5) on most of its frames, never two, and (almost) no box on nothing."""
+    from svag.core.boxes import iou_matrix
+    from svag.io.mot import read_mot_gt
+    from svag.track.pipeline import track_video
+    seq = out / "SYNTH-01"
+    tracks = track_video(seq / "SYNTH-01.mp4").tracks
+    gt = read_mot_gt(seq / "gt" / "gt.txt")
+    for actor in np.unique(gt.ids):
+        rows = np.flatnonzero(gt.ids == actor)
+        boxes_on = np.array([(iou_matrix(gt.boxes[r][None], tracks.boxes[tracks.frames == gt.frames[r]]) >= 0.5).sum()
+                             for r in rows])
+        assert (boxes_on == 1).mean() >= 0.9 and boxes_on.max() <= 1, (actor, np.bincount(boxes_on))
+    on_actor = [iou_matrix(b[None], gt.boxes[gt.frames == f]).max() >= 0.5 if (gt.frames == f).any() else False
+                for f, b in zip(tracks.frames, tracks.boxes)]
+    assert np.mean(on_actor) >= 0.9

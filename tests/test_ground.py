@@ -306,6 +306,26 @@ def test_category_mismatch_answers_nothing_with_a_note(scene):
     assert not compatible("person", "vehicle") and not compatible("dog", "person")
 
 
+def test_person_query_never_returns_an_unsure_vehicle_of_a_cars_shape(scene):
+    """Issue #13: "A person is not moving" returned a car track the detector labelled vehicle at
+    0.3. An unsure vehicle label excludes a track from person queries when its boxes are wider
+    than a person's (a car from the side); a narrow one may still be a person and stays."""
+    from dataclasses import replace
+
+    from svag.ground.categories import category_mask, person_shaped
+    car = replace(scene.tracks[2], track_id=6, boxes=scene.tracks[2].boxes * [1, 1, 4, 0.6],
+                  category="vehicle", category_score=0.3)               # 160x60 boxes, never moves
+    narrow = replace(scene.tracks[0], category="vehicle", category_score=0.3)
+    assert not person_shaped(car) and person_shaped(narrow)
+    mixed = replace(scene, tracks=(narrow, *scene.tracks[1:], car))
+    still = KinematicGrounder().ground(mixed, _q([Predicate("stand_still")]))
+    assert 6 not in _ids(still) and 3 in _ids(still)                     # the still person, not the car
+    assert any("excluded" in n for n in still.notes)
+    assert category_mask([car, narrow], "person")[0].tolist() == [False, True]
+    assert category_mask([car, narrow], "car")[0].tolist() == [True, True]       # a car query keeps both
+    assert category_mask([replace(car, category=None)], "person")[0].tolist() == [True]   # unlabelled: kept
+
+
 def test_category_check_reaches_every_grounder_through_ground_queries(scene):
     """A grounder that never looks at categories (here: every track, the query left as text) still
     gets the check in svag.run.pipeline.ground_queries; the trivial baselines are left as floors."""

@@ -5,8 +5,11 @@ a track may carry the category its detector gave it, with a confidence (``Track.
 ``Track.category_score``: "person", "vehicle", "other" from the motion detector, class names such
 as "car" or "dog" from an open-vocabulary detector). Both are reduced to a coarse group (person,
 vehicle, animal/other) before they are compared, so "a car" matches a "vehicle" track and "a dog"
-an "other" one. A track is excluded only when its category is confident (score at least
-:data:`CONFIDENT`) and of another group; tracks without a category are never excluded.
+an "other" one. A track is excluded when its category is confident (score at least
+:data:`CONFIDENT`) and of another group; for a person query, a track labelled vehicle with a low
+confidence is excluded too unless its boxes have a person's shape (:func:`person_shaped`), so a
+person query never returns a car the detector was unsure about. Tracks without a category are
+never excluded.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from svag.language import lexicon as lx
 GROUPS = lx.CATEGORY_GROUPS
 AMBIGUOUS = lx.AMBIGUOUS_CATEGORIES
 CONFIDENT = 0.5
+PERSON_ASPECT = 0.8     # widest median box width/height of a person-shaped track
 
 
 def category_group(word: str | None) -> str | None:
@@ -54,10 +58,35 @@ def query_category(query: object) -> str | None:
     return draft(str(getattr(query, "text", query))).category
 
 
+def person_shaped(track: object) -> bool:
+    """Could the track's boxes be one person's: median width/height at most :data:`PERSON_ASPECT`
+    (a standing or walking person is about 0.3-0.6; a car seen from the side 1.5-3)? A track
+    without boxes is given the benefit of the doubt."""
+    boxes = getattr(track, "boxes", None)
+    if boxes is None or len(boxes) == 0:
+        return True
+    b = np.asarray(boxes, dtype=np.float64)
+    return bool(np.median(b[:, 2] / np.maximum(b[:, 3], 1e-9)) <= PERSON_ASPECT)
+
+
+def _allowed(query_category: str | None, track: object) -> bool:
+    cat, score = track_category(track)
+    if compatible(query_category, cat):
+        return True
+    if score >= CONFIDENT:
+        return False
+    # an unsure "vehicle" may still be a person, but only if it has a person's shape
+    return not (category_group(query_category) == "person" and category_group(cat) == "vehicle"
+                and not person_shaped(track))
+
+
 def category_mask(tracks: Iterable[object], query_category: str | None) -> tuple[np.ndarray, list[str]]:
-    """Which tracks may be the query's actor (bool per track) and notes on what was excluded."""
+    """Which tracks may be the query's actor (bool per track) and notes on what was excluded:
+    tracks confidently of another group, and, for a person, tracks labelled vehicle (at any
+    confidence) that are wider than a person (:func:`person_shaped`)."""
+    tracks = list(tracks)
     cats = [track_category(t) for t in tracks]
-    allowed = np.array([s < CONFIDENT or compatible(query_category, c) for c, s in cats], dtype=bool)
+    allowed = np.array([_allowed(query_category, t) for t in tracks], dtype=bool)
     notes: list[str] = []
     if query_category and len(cats) and not allowed.all():
         excluded: dict[str, int] = {}

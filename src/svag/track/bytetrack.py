@@ -26,7 +26,8 @@ that starts at most ``stitch`` seconds later where its motion predicts, within `
 box heights (:func:`svag.track.stitch.stitch_tracks`; 0 disables; a track that starts up to
 ``min_hits + 1`` frames before the other ends may be joined too); then gaps of up to
 ``max(interpolate, stitch)`` seconds inside a track are filled linearly; tracks that last less
-than ``min_track_s`` seconds are dropped (0, the default, keeps all).
+than ``min_track_s`` seconds are dropped (0, the default, keeps all), unless they start or end
+within ``track_edge_s`` seconds of the video's first or last frame (the video cut them short).
 
 Defaults were tuned once on the public detections of PETS09-S2L1, TUD-Campus and
 TUD-Stadtmitte together (one setting, times in seconds) and are also used for the pixel
@@ -56,7 +57,7 @@ class ByteTracker:
                  tentative_match_iou: float = 0.3, fuse_score: bool = True, motion_gate: float | None = None,
                  min_hits: int = 3, tentative_max_misses: int = 1, max_age: float = 2.0,
                  interpolate: float = 2.0, stitch: float = 3.0, stitch_distance: float = 0.6,
-                 backfill: bool = True, box_output: str = "filtered", min_track_s: float = 0.0,
+                 backfill: bool = True, box_output: str = "filtered", min_track_s: float = 0.0, track_edge_s: float = 0.5,
                  std_position: float = 1.0 / 20, std_velocity: float = 1.0 / 160) -> None:
         self.fps = fps
         self.high_score = high_score
@@ -76,6 +77,7 @@ class ByteTracker:
         self.backfill = backfill
         self.box_output = box_output
         self.min_track_s = min_track_s
+        self.track_edge_s = track_edge_s
         self.std_position = std_position
         self.std_velocity = std_velocity
 
@@ -266,4 +268,6 @@ class ByteTracker:
             out = stitch_tracks(out, stitch_gap, max_distance=self.stitch_distance, max_overlap=self.min_hits + 1)
         gap = int(round(max(self.interpolate, self.stitch) * self.fps))
         out = interpolate_gaps(out, gap) if gap >= 1 else out
-        return drop_short_tracks(out, self.min_track_s * self.fps) if self.min_track_s > 0 else out
+        if self.min_track_s <= 0:
+            return out
+        return drop_short_tracks(out, self.min_track_s * self.fps, edge=int(round(self.track_edge_s * self.fps)))

@@ -72,6 +72,9 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
     det.reset()
     trk.reset()
     timings = StageTimings.of(STAGES)
+    t0 = time.perf_counter()
+    _fit_background(det, video, max_frames)
+    timings.seconds["decode"] += time.perf_counter() - t0
     rows_f, rows_b, rows_s, rows_x = [], [], [], []
     frames = iter(video)
     if progress:
@@ -129,3 +132,16 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
     tracks = transfer_extras(Detections(tracks.frames, tracks.ids, tracks.boxes, tracks.scores, num_frames=n,
                                         source=str(path)), dets)
     return TrackingRun(tracks, dets, info, timings)
+
+
+def _fit_background(det: Detector, video: Any, max_frames: int | None) -> None:
+    """Give a detector that models the background (``fit_background``, ``background_samples``)
+    frames sampled evenly over the part of the video it will see; nothing when the length is unknown."""
+    count = int(getattr(det, "background_samples", 0) or 0)
+    n = video.info.num_frames
+    if not hasattr(det, "fit_background") or count < 3 or not n:
+        return
+    if max_frames is not None:
+        n = min(n, max_frames * video.stride)
+    indices = np.unique(np.linspace(1, n, min(count, n)).round().astype(np.int64))
+    det.fit_background(frame.image for frame in video.read_frames(indices.tolist()))

@@ -74,8 +74,11 @@ def stitch_tracks(tracks: Detections, max_gap: int, *, max_distance: float = 1.0
     return out.subset(keep) if not keep.all() else out
 
 
-def drop_short_tracks(tracks: Detections, min_frames: float) -> Detections:
-    """``tracks`` without the tracks whose span (first to last frame) is shorter than ``min_frames``."""
+def drop_short_tracks(tracks: Detections, min_frames: float, edge: int = 0) -> Detections:
+    """``tracks`` without the tracks whose span (first to last frame) is shorter than ``min_frames``,
+    except those that start within ``edge`` frames of the video's first frame or end within
+    ``edge`` frames of its last (``tracks.num_frames``): the video cut them, their length says
+    nothing about them."""
     if len(tracks) == 0:
         return tracks
     ids, inverse = np.unique(tracks.ids, return_inverse=True)
@@ -83,5 +86,9 @@ def drop_short_tracks(tracks: Detections, min_frames: float) -> Detections:
     last = np.full(len(ids), np.iinfo(np.int64).min)
     np.minimum.at(first, inverse, tracks.frames)
     np.maximum.at(last, inverse, tracks.frames)
-    keep = (last - first + 1 >= min_frames)[inverse]
+    keep = last - first + 1 >= min_frames
+    if edge > 0:
+        end = tracks.num_frames or int(tracks.frames.max())
+        keep |= (first <= edge) | (last > end - edge)
+    keep = keep[inverse]
     return tracks if keep.all() else tracks.subset(keep)

@@ -282,3 +282,24 @@ def test_prompts_reach_a_detector_that_takes_them(shared_data: Path, monkeypatch
     from svag.track.pipeline import track_video
     run = track_video(video, Prompted(), max_frames=3, prompts=["a person walks"])
     assert seen == [["a person walks"]] and run.timings.frames == 3
+
+
+def test_scene_cache_key_covers_constructor_defaults(tmp_path: Path, monkeypatch):
+    """A scene cached with a detector's old default is not reused after the default changes."""
+    from svag.detect import DETECTORS
+    from svag.run.scene import SceneConfig
+    video = tmp_path / "v.mp4"
+    video.write_bytes(b"x")
+
+    def old(*, threshold: float = 0.5):  # pragma: no cover - never built
+        raise AssertionError
+
+    def new(*, threshold: float = 0.6):  # pragma: no cover - never built
+        raise AssertionError
+    keys = []
+    for factory in (old, new, old):
+        monkeypatch.setitem(DETECTORS, "fake", factory)
+        keys.append(SceneConfig(detector="fake").cache_key(video))
+    assert keys[0] != keys[1] and keys[0] == keys[2]
+    monkeypatch.setitem(DETECTORS, "fake", old)
+    assert SceneConfig(detector="fake", detector_args={"threshold": 0.6}).cache_key(video) != keys[0]

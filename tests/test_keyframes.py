@@ -98,7 +98,9 @@ def test_long_video_store_never_exceeds_its_budget_and_numbers_do_not_depend_on_
 
 def test_default_colour_query_decodes_the_video_once(long_video, decodes, tmp_path, capsys):
     """`svag ground VIDEO "a person in red ..."`: one pass over the video (tracking), each frame
-    decoded once; the colour encoder reads the kept key frames."""
+    decoded once by it; the colour encoder reads the kept key frames. (The motion detector's 40
+    background samples come before, through ``sample_frames``: seeks on long videos, see below;
+    on this short clip decoding on is cheaper than seeking and their reader decodes it too.)"""
     from svag.cli.main import main
     out = tmp_path / "pred.json"
     assert main(["ground", str(long_video), COLOUR_QUERY, "--no-cache", "--no-progress", "--out", str(out)]) == 0
@@ -240,3 +242,28 @@ def test_grounders_name_the_encoders_a_text_will_run():
     assert names(kin, ["a person walks to the left", "a red"]) == ["kinematic"]   # "a red": nothing scored
     assert names(build_grounder("hybrid"), ["a man in a blue coat runs"]) == ["kinematic", "colour", "learned-steps"]
     assert names(build_grounder("largest-tracks"), [COLOUR_QUERY]) == ["box-size"]
+
+
+def test_background_samples_seek_instead_of_a_second_pass(tmp_path):
+    """The motion detector's background is the median of 40 frames sampled over the video; on a
+    long video with short key-frame intervals they are read by seeking, not by a second pass over
+    the video, and they are the very frames an exact read gives."""
+    av = pytest.importorskip("av")
+    path = tmp_path / "long.mp4"
+    out = av.open(str(path), "w")
+    stream = out.add_stream("libx264", rate=25)
+    stream.width, stream.height, stream.pix_fmt, stream.gop_size = 160, 96, "yuv420p", 25
+    for i in range(3000):
+        img = np.full((96, 160, 3), (i * 7) % 255, np.uint8)
+        img[:, i % 160] = 255
+        for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="rgb24")):
+            out.mux(packet)
+    for packet in stream.encode():
+        out.mux(packet)
+    out.close()
+    indices = np.unique(np.linspace(1, 3000, 40).round().astype(int)).tolist()
+    exact, sampled = reader_mod.open_video(path), reader_mod.open_video(path)
+    want = {f.index: f.image for f in exact.read_frames(indices)}
+    got = {f.index: f.image for f in sampled.sample_frames(indices)}
+    assert list(got) == indices and all(np.array_equal(got[i], want[i]) for i in indices)
+    assert exact.frames_decoded == 3000 and sampled.frames_sampled <= 40 * 25 // 2 + 40   # measured 206

@@ -49,6 +49,20 @@ def check_arguments(kind: str, name: str, factory: Callable[..., Any], kwargs: M
         raise InputError(f"{kind} {name!r}: {exc}; it takes: {', '.join(accepted) or 'no options'}") from None
 
 
+def effective_arguments(kind: str, registry: Mapping[str, Entry], name: str, kwargs: Mapping[str, Any]
+                        ) -> dict[str, Any]:
+    """The keyword arguments ``name`` is built with: its constructor's defaults updated by
+    ``kwargs`` (what a cache key must cover, so that a changed default is a new key)."""
+    factory = resolve(kind, registry, name)
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return dict(kwargs)
+    out = {p.name: p.default for p in params if p.default is not p.empty}
+    out.update(kwargs)
+    return out
+
+
 def build(kind: str, registry: Mapping[str, Entry], name: str, **kwargs: Any) -> Any:
     """``registry[name](**kwargs)`` with the errors described in the module docstring."""
     factory = resolve(kind, registry, name)

@@ -29,11 +29,14 @@ from typing import Any, Sequence
 from svag.core.scene import Scene
 from svag.core.timing import StageTimings
 from svag.core.types import Detections, Track
+from svag.detect import DETECTORS
 from svag.errors import InputError
+from svag.registry import effective_arguments
+from svag.track import TRACKERS
 from svag.video.frames import DEFAULT_BUDGET_MB
 
 PathLike = str | os.PathLike
-CACHE_VERSION = 2
+CACHE_VERSION = 3    # bump when the tracks a setting gives change without any default changing
 
 
 @dataclass
@@ -53,8 +56,10 @@ class SceneConfig:
     def cache_key(self, video: Path, prompts: Sequence[str] | None = None) -> str:
         st = video.stat()
         parts = {"v": CACHE_VERSION, "path": str(video.resolve()), "size": st.st_size, "mtime": st.st_mtime_ns,
-                 "detector": self.detector, "detector_args": self.detector_args, "tracker": self.tracker,
-                 "tracker_args": self.tracker_args, "stride": self.stride, "resize": self.resize, "fps": self.fps}
+                 "detector": self.detector, "tracker": self.tracker,    # with their defaults: a new default is a new key
+                 "detector_args": effective_arguments("detector", DETECTORS, self.detector, self.detector_args),
+                 "tracker_args": effective_arguments("tracker", TRACKERS, self.tracker, self.tracker_args),
+                 "stride": self.stride, "resize": self.resize, "fps": self.fps}
         if prompts is not None:
             parts["prompts"] = list(prompts)
         return hashlib.sha1(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -60,6 +60,7 @@ class VideoReader:
 
     truncated_at: int | None = None   # last frame decoded when the video ended before its header's length
     frames_decoded: int = 0           # frames produced by the codec (or read from image files) while iterating
+    frames_sampled: int = 0           # frames the codec produced for sample_frames (after seeks)
 
     def __init__(self, path: str | os.PathLike, *, stride: int = 1,
                  resize: tuple[int, int] | float | None = None, keep: FrameKeeper | None = None) -> None:
@@ -251,6 +252,61 @@ class VideoReader:
                                 self._finish(_imread(self._files[index - 1])))
             return
         yield from self._iter_file(only=wanted)
+
+
+    def sample_frames(self, indices: Iterable[int]) -> Iterator[Frame]:
+        """A few frames spread over the video (a background model's samples) without a pass over
+        all of it where the container allows: the reader seeks to the key frame before a sample
+        and decodes forward to it, or simply decodes on when the next sample is nearer than what
+        the last seek cost (short videos, long key-frame intervals). A sample is the first frame
+        whose timestamp reaches the index's time: the index's own frame in constant-frame-rate
+        video, a neighbour at worst otherwise (fine for sampling; frame-exact work uses
+        :meth:`read_frames`). Folders of images, and files without a frame rate or timestamps,
+        read exactly the frames asked for. ``frames_sampled`` counts what the codec produced."""
+        wanted = sorted({int(i) for i in indices if int(i) >= 1})
+        fps = self.info.fps
+        if not wanted or self._frames_dir is not None or not fps:
+            yield from self.read_frames(wanted)
+            return
+        av = _import_av()
+        container = av.open(str(self.path))
+        try:
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            tb, start = stream.time_base, stream.start_time or 0
+            if not tb:
+                yield from self.read_frames(wanted)
+                return
+            step = 1.0 / (fps * float(tb))                       # one frame in pts units
+            frames, pos, seek_cost = None, 0, 0
+            for index in wanted:
+                target = start + (index - 1) * step
+                if frames is None or index - pos > max(seek_cost, 1):
+                    container.seek(int(target), stream=stream, backward=True, any_frame=False)
+                    frames, cost = container.decode(stream), 0
+                else:
+                    cost = -1                                     # decoding on: not a seek
+                found = None
+                try:
+                    for frame in frames:
+                        self.frames_sampled += 1
+                        cost += cost >= 0
+                        if frame.pts is None:
+                            break
+                        pos = int(round((frame.pts - start) / step)) + 1
+                        if frame.pts >= target - step / 2:
+                            found = frame
+                            break
+                except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
+                    raise InputError(f"decoding failed while reading frame {index} (truncated or corrupt "
+                                     f"video?): {exc}", file=str(self.path), frame=index) from None
+                if found is None:              # no timestamps, or past the end: exact reads instead
+                    yield from self.read_frames([i for i in wanted if i >= index])
+                    return
+                seek_cost = cost if cost >= 0 else seek_cost
+                yield Frame(index, float((found.pts - start) * tb), self._finish(found.to_ndarray(format="bgr24")))
+        finally:
+            container.close()
 
 
 MAX_SIDE = 16384    # pixels; a resize beyond this is a mistake, not a request

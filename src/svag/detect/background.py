@@ -25,6 +25,26 @@ import numpy as np
 FOREGROUND, SHADOW = 255, 127
 
 
+def _median_and_mad(stack: np.ndarray, rows: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel median of ``stack`` (samples, H, W, C) and median absolute deviation from it,
+    computed a band of ``rows`` rows at a time (the float copies of a whole 40-frame stack took
+    hundreds of MB)."""
+    n, h = stack.shape[:2]
+    median = np.empty(stack.shape[1:], np.float32)
+    mad = np.empty(stack.shape[1:], np.float32)
+    for y in range(0, h, rows):
+        band = stack[:, y:y + rows]
+        med = np.median(band, axis=0).astype(np.float32)
+        dev = np.abs(band.astype(np.float32) - med)
+        if stack.dtype == np.uint8:         # medians of 8-bit frames fall on half grey levels: the
+            dev = np.round(2 * dev).astype(np.uint16)      # same median on integers, several times faster
+            mad[y:y + rows] = np.median(dev, axis=0).astype(np.float32) / 2
+        else:
+            mad[y:y + rows] = np.median(dev, axis=0)
+        median[y:y + rows] = med
+    return median, mad
+
+
 class MedianBackground:
     """Per-pixel median background with a robust noise estimate. See the module docstring."""
 
@@ -34,13 +54,7 @@ class MedianBackground:
         stack = np.asarray(samples)
         if stack.ndim == 3:
             stack = stack[..., None]
-        self.background = np.median(stack, axis=0).astype(np.float32)
-        dev = np.abs(stack.astype(np.float32) - self.background)
-        if stack.dtype == np.uint8:         # medians of 8-bit frames fall on half grey levels: the
-            dev = np.round(2 * dev).astype(np.uint16)      # same median on integers, several times faster
-            mad = np.median(dev, axis=0).astype(np.float32) / 2
-        else:
-            mad = np.median(dev, axis=0)
+        self.background, mad = _median_and_mad(stack)
         sigma2 = np.maximum((1.4826 * mad) ** 2, min_noise ** 2).mean(axis=-1)   # one variance per pixel
         self.limit = (threshold * sigma2).astype(np.float32)
         self.shadow_ratio = shadow_ratio

@@ -28,16 +28,32 @@ def long_video(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def decodes(monkeypatch):
-    """Every reader that iterates a video file: (reader, wanted) per pass; ``frames_decoded`` of
-    each counts what its codec produced."""
-    passes: list = []
-    plain = reader_mod.VideoReader._iter_file
+    """Every reader that passes over a video file (``_iter_file``), once per pass; ``.reads``:
+    every read of chosen frames (``_seek_frames``: seeks, or decoding on to them). A reader's
+    ``frames_decoded`` / ``frames_sampled`` count what its codec produced in each."""
+    passes = _Passes()
+    plain, seek = reader_mod.VideoReader._iter_file, reader_mod.VideoReader._seek_frames
 
     def counted(self, only=None):
         passes.append(self)
         return plain(self, only)
+
+    def counted_seek(self, wanted, *, exact):
+        passes.reads.append(self)
+        return seek(self, wanted, exact=exact)
     monkeypatch.setattr(reader_mod.VideoReader, "_iter_file", counted)
+    monkeypatch.setattr(reader_mod.VideoReader, "_seek_frames", counted_seek)
     return passes
+
+
+class _Passes(list):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads: list = []
+
+    def clear(self) -> None:
+        super().clear()
+        self.reads.clear()
 
 
 def _plain_frames(video: Path, indices) -> dict[int, np.ndarray]:
@@ -137,9 +153,9 @@ def test_cached_second_run_decodes_only_what_encoders_need(long_video, decodes, 
     cached = third.prepare(long_video, progress=False, texts=[COLOUR_QUERY])
     got = _colours(cached)
     wanted = {int(f) for t in cached.tracks for f in t.frames if (f - 1) % 5 == 0}
-    assert len(decodes) == 1 and cached.frames.passes == 1
+    assert len(decodes) == 0 and len(decodes.reads) == 1 and cached.frames.passes == 1
     assert cached.frames.decoded == len(wanted)                # only the encoder's frames converted
-    assert decodes[0].frames_decoded == max(wanted)            # decoding stops after the last one
+    assert decodes.reads[0].frames_sampled <= max(wanted) + 1  # decoding stops after the last one
     # the reference, by hand: each track's boxes on the key frames, from a plain decode
     from svag.ground.appearance import crop_descriptor, normalise
     plain = _plain_frames(long_video, wanted)
@@ -161,10 +177,10 @@ def test_read_merges_kept_and_decoded_frames(long_video, decodes):
     assert [i for i, _ in got] == [2, 3, 40, 41, 600]           # 601 is past the end
     for i, img in got:
         np.testing.assert_array_equal(img, plain[i])
-    assert frames.decoded == 3 and frames.passes == 1 and len(decodes) == 1
+    assert frames.decoded == 3 and frames.passes == 1 and len(decodes) == 0 and len(decodes.reads) == 1
     assert frames.in_memory([1, 3, 40, 41]) == [3, 40]
     decodes.clear()
-    assert [i for i, _ in frames.read([40, 3])] == [3, 40] and decodes == []     # all in memory: no pass
+    assert [i for i, _ in frames.read([40, 3])] == [3, 40] and decodes == [] and decodes.reads == []
 
 
 def test_key_frames_are_kept_at_full_resolution_with_stride_and_resize(long_video, decodes):
@@ -244,7 +260,7 @@ def test_grounders_name_the_encoders_a_text_will_run():
     assert names(build_grounder("largest-tracks"), [COLOUR_QUERY]) == ["box-size"]
 
 
-def test_background_samples_seek_instead_of_a_second_pass(tmp_path):
+def test_long_videos_are_read_by_seeking_exact_frames(tmp_path):
     """The motion detector's background is the median of 40 frames sampled over the video; on a
     long video with short key-frame intervals they are read by seeking, not by a second pass over
     the video, and they are the very frames an exact read gives."""
@@ -263,7 +279,15 @@ def test_background_samples_seek_instead_of_a_second_pass(tmp_path):
     out.close()
     indices = np.unique(np.linspace(1, 3000, 40).round().astype(int)).tolist()
     exact, sampled = reader_mod.open_video(path), reader_mod.open_video(path)
-    want = {f.index: f.image for f in exact.read_frames(indices)}
+    want = {f.index: f.image for f in exact._iter_file(only=indices)}     # a plain pass
     got = {f.index: f.image for f in sampled.sample_frames(indices)}
     assert list(got) == indices and all(np.array_equal(got[i], want[i]) for i in indices)
     assert exact.frames_decoded == 3000 and sampled.frames_sampled <= 40 * 25 // 2 + 40   # measured 206
+    # frame-exact reads seek too: any frames, the very frames of a plain pass, past the end dropped
+    rng = np.random.default_rng(0)
+    picks = sorted(rng.choice(np.arange(1, 3001), 30, replace=False).tolist())
+    plain = {f.index: f.image for f in reader_mod.open_video(path)._iter_file(only=picks)}
+    reader = reader_mod.open_video(path)
+    got = {f.index: f.image for f in reader.read_frames([*picks, 3001, 5000])}
+    assert list(got) == picks and all(np.array_equal(got[i], plain[i]) for i in picks)
+    assert reader.frames_decoded == 0 and reader.frames_sampled < 1000

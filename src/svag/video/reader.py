@@ -239,8 +239,9 @@ class VideoReader:
 
     def read_frames(self, indices: Iterable[int]) -> Iterator[Frame]:
         """Only the frames with these 1-based indices, in increasing order: a frame folder reads
-        just those images, a video file is decoded up to the last one. Indices past the end are
-        not produced."""
+        just those images; a video file with a constant frame rate seeks to the key frame before a
+        wanted frame when that is cheaper than decoding on (see :meth:`_seek_frames`), any other
+        is decoded up to the last one. Indices past the end are not produced."""
         wanted = sorted({int(i) for i in indices if int(i) >= 1})
         if not wanted:
             return
@@ -251,22 +252,30 @@ class VideoReader:
                     yield Frame(index, (index - 1) / fps if fps else float(index - 1),
                                 self._finish(_imread(self._files[index - 1])))
             return
-        yield from self._iter_file(only=wanted)
-
+        yield from self._seek_frames(wanted, exact=True)
 
     def sample_frames(self, indices: Iterable[int]) -> Iterator[Frame]:
-        """A few frames spread over the video (a background model's samples) without a pass over
-        all of it where the container allows: the reader seeks to the key frame before a sample
-        and decodes forward to it, or simply decodes on when the next sample is nearer than what
-        the last seek cost (short videos, long key-frame intervals). A sample is the first frame
-        whose timestamp reaches the index's time: the index's own frame in constant-frame-rate
-        video, a neighbour at worst otherwise (fine for sampling; frame-exact work uses
-        :meth:`read_frames`). Folders of images, and files without a frame rate or timestamps,
-        read exactly the frames asked for. ``frames_sampled`` counts what the codec produced."""
+        """A few frames spread over the video (a background model's samples), read as
+        :meth:`read_frames` does but also from variable-frame-rate files, where a sample is the
+        first frame whose timestamp reaches the index's time (a neighbour at worst: fine for
+        sampling, not for frame-exact work)."""
         wanted = sorted({int(i) for i in indices if int(i) >= 1})
-        fps = self.info.fps
-        if not wanted or self._frames_dir is not None or not fps:
+        if not wanted or self._frames_dir is not None:
             yield from self.read_frames(wanted)
+            return
+        yield from self._seek_frames(wanted, exact=False)
+
+    def _seek_frames(self, wanted: list[int], *, exact: bool) -> Iterator[Frame]:
+        """``wanted`` (ascending) frames of a video file: the reader seeks to the key frame before
+        a frame, or simply decodes on when the frame is nearer than what the last seek cost (short
+        videos, long key-frame intervals); a frame is identified by its timestamp. ``exact``: only
+        when the stream's frame rate is constant (average rate = base rate), and a timestamp that
+        is not exactly the wanted frame's sends the rest to one plain decoding pass. Without a
+        frame rate or timestamps: the plain pass. ``frames_sampled`` counts what the codec
+        produced here."""
+        fps = self.info.fps
+        if not fps:
+            yield from self._iter_file(only=wanted)
             return
         av = _import_av()
         container = av.open(str(self.path))
@@ -274,24 +283,26 @@ class VideoReader:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             tb, start = stream.time_base, stream.start_time or 0
-            if not tb:
-                yield from self.read_frames(wanted)
+            constant = bool(stream.average_rate and stream.base_rate and stream.average_rate == stream.base_rate)
+            if not tb or (exact and not constant):
+                yield from self._iter_file(only=wanted)
                 return
             step = 1.0 / (fps * float(tb))                       # one frame in pts units
             frames, pos, seek_cost = None, 0, 0
-            for index in wanted:
+            for k, index in enumerate(wanted):
                 target = start + (index - 1) * step
                 if frames is None or index - pos > max(seek_cost, 1):
                     container.seek(int(target), stream=stream, backward=True, any_frame=False)
                     frames, cost = container.decode(stream), 0
                 else:
                     cost = -1                                     # decoding on: not a seek
-                found = None
+                found, untimed = None, False
                 try:
                     for frame in frames:
                         self.frames_sampled += 1
                         cost += cost >= 0
                         if frame.pts is None:
+                            untimed = True
                             break
                         pos = int(round((frame.pts - start) / step)) + 1
                         if frame.pts >= target - step / 2:
@@ -300,8 +311,10 @@ class VideoReader:
                 except av.error.FFmpegError as exc:  # type: ignore[attr-defined]
                     raise InputError(f"decoding failed while reading frame {index} (truncated or corrupt "
                                      f"video?): {exc}", file=str(self.path), frame=index) from None
-                if found is None:              # no timestamps, or past the end: exact reads instead
-                    yield from self.read_frames([i for i in wanted if i >= index])
+                if found is None and not untimed:                 # the stream ended before it: past the end
+                    return
+                if found is None or (exact and pos != index):     # no timestamps, or a gap in them
+                    yield from self._iter_file(only=wanted[k:])
                     return
                 seek_cost = cost if cost >= 0 else seek_cost
                 yield Frame(index, float((found.pts - start) * tb), self._finish(found.to_ndarray(format="bgr24")))

@@ -25,7 +25,7 @@ Prompts are decomposed with the query's parsed subject category, as the ``videog
 does (``decompose(text, parse(text).category)``).
 
 ``--config tiny`` (default) uses benchmarks/models/tiny_clip_frames (trained by
-benchmarks/train_tiny_clip_frames.py, 64x64 input, 6 layers, GEM on 5); ``--config full`` uses
+benchmarks/train_tiny_clip_frames.py, 96x96 input, patch 8, 6 layers, GEM on 3); ``--config full`` uses
 ``openai/clip-vit-base-patch16`` at 448x448 with GEM on 7 layers (needs the checkpoint in the
 Hugging Face cache and, to be useful, a GPU). Prints a table and writes JSON to
 benchmarks/results/videogem_<config>.json.

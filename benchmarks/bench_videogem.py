@@ -16,10 +16,16 @@ windows). Methods:
 * ``attention``: the last layer's CLS attention to the patches (text-free), its maximum;
 * ``centre``: the centre of the frame;
 * ``videogem-min`` (diagnostic, not a method): the *minimum* of videogem's combined map, which
-  shows whether a model's patch–text similarity is inverted (it is for the tiny model).
+  shows whether a model's patch–text similarity is inverted;
+* ``videogem-action`` (diagnostic): the maximum of videogem's action-prompt map alone;
+* ``tokens`` (diagnostic): the same prompts and point on the plain last-layer patch tokens
+  (post-layernorm and projection of the model's own output, no GEM path).
+
+Prompts are decomposed with the query's parsed subject category, as the ``videogem`` grounder
+does (``decompose(text, parse(text).category)``).
 
 ``--config tiny`` (default) uses benchmarks/models/tiny_clip_frames (trained by
-benchmarks/train_tiny_clip_frames.py, 64x64 input, 6 layers, GEM on 5); ``--config full`` uses
+benchmarks/train_tiny_clip_frames.py, 96x96 input, patch 8, 6 layers, GEM on 3); ``--config full`` uses
 ``openai/clip-vit-base-patch16`` at 448x448 with GEM on 7 layers (needs the checkpoint in the
 Hugging Face cache and, to be useful, a GPU). Prints a table and writes JSON to
 benchmarks/results/videogem_<config>.json.
@@ -36,9 +42,9 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
-CONFIGS = {"tiny": dict(model=str(HERE / "models" / "tiny_clip_frames"), layers=5, input_size=None),
+CONFIGS = {"tiny": dict(model=str(HERE / "models" / "tiny_clip_frames"), layers=3, input_size=None),
            "full": dict(model="openai/clip-vit-base-patch16", layers=7, input_size=448)}
-METHODS = ("videogem", "gem", "attention", "centre", "videogem-min")
+METHODS = ("videogem", "gem", "attention", "centre", "videogem-min", "videogem-action", "tokens")
 
 
 def main() -> None:
@@ -53,75 +59,20 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--dtype", default="auto")
     ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--layers", type=int, help="override the config's GEM depth")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     import torch
-
-    from svag.eval.pointing import evaluate_pointing
-    from svag.io.heatmaps import Heatmaps, write_heatmaps
-    from svag.io.svag_json import read_svag
-    from svag.synth.benchmark import generate_benchmark
-    from svag.video.reader import open_video
-    from svag.vision.gem import GemConfig, GemHeatmapper, combine, decompose
-    from svag.vision.loading import load_pretrained
-
-    cfg = CONFIGS[args.config]
+    cfg = dict(CONFIGS[args.config])
+    if args.layers:
+        cfg["layers"] = args.layers
     model_id = args.model or cfg["model"]
-    model, tok = load_pretrained(model_id, "CLIPModel", processor_class="AutoTokenizer", device=args.device,
-                                 dtype=args.dtype, model_kwargs={"attn_implementation": "eager"})
-    gems = {"videogem": GemHeatmapper(model, GemConfig(layers=cfg["layers"], input_size=cfg["input_size"])),
-            "gem": GemHeatmapper(model, GemConfig(layers=cfg["layers"], weighting="gem", input_size=cfg["input_size"]))}
     w, h = (int(v) for v in args.size.split("x"))
     work = Path(tempfile.mkdtemp(prefix="bench_videogem_"))
-    t0 = time.perf_counter()
-    generate_benchmark(work / "synth", videos=args.videos, frames=args.frames, size=(w, h), seed=args.seed)
-    gt = read_svag(work / "synth" / "gt.json", "gt")
-    t_synth = time.perf_counter() - t0
-    heat_s, heat_frames = 0.0, 0
-    queries = 0
-    for d in gt.datasets:
-        by_video: dict[str, list] = {}
-        for q in d.queries:
-            if q.tracks:
-                by_video.setdefault(str(q.video_name), []).append(q)
-        for name, qs in by_video.items():
-            reader = open_video(work / "synth" / name / f"{name}.mp4", stride=args.every)
-            frames = [(f.index, f.image[..., ::-1].copy()) for f in reader]
-            idx = np.array([i for i, _ in frames])
-            rgb = np.stack([im for _, im in frames])
-            size = (rgb.shape[2], rgb.shape[1])
-            g0 = gems["videogem"]
-            pix = g0.preprocess(rgb)
-            att = g0.attention_maps(pix, size=rgb.shape[1:3], chunk=args.batch)[:, 0]
-            att_hm = Heatmaps(idx, att.float().cpu().numpy(), size, None, {"method": "attention"})
-            centre = np.tile([size[0] / 2, size[1] / 2], (len(idx), 1))
-            centre_hm = Heatmaps(idx, np.zeros((len(idx), 1, 1)), size, centre, {"method": "centre"})
-            for q in qs:
-                queries += 1
-                ps = decompose(q.text, None)
-                text = g0.encode_text(ps.prompts, tok)
-                for method, g in gems.items():
-                    s = time.perf_counter()
-                    pix = g.preprocess(rgb)
-                    maps = g.heatmaps(pix, text, size=rgb.shape[1:3], chunk=args.batch)
-                    mean, pt = combine(maps, ps.weights)
-                    if args.device.startswith("cuda"):
-                        torch.cuda.synchronize()
-                    if method == "videogem":
-                        heat_s += time.perf_counter() - s
-                        heat_frames += len(idx)
-                    hm = Heatmaps(idx, mean.float().cpu().numpy(), size, (pt + 0.5).float().cpu().numpy(),
-                                  {"method": method, "prompts": list(ps.prompts)})
-                    write_heatmaps(work / method, name, q.query_id, hm)
-                    if method == "videogem":   # diagnostic: the minimum of the combined map
-                        flat = mean.reshape(len(idx), -1).argmin(1).cpu().numpy()
-                        W = mean.shape[-1]
-                        low = np.column_stack([flat % W + 0.5, flat // W + 0.5])
-                        write_heatmaps(work / "videogem-min", name, q.query_id,
-                                       Heatmaps(idx, hm.maps, size, low, {"method": "videogem-min"}))
-                write_heatmaps(work / "attention", name, q.query_id, att_hm)
-                write_heatmaps(work / "centre", name, q.query_id, centre_hm)
-    results = {m: evaluate_pointing(gt, work / m).mean for m in METHODS}
+    results, stats = measure(work, model_id, cfg["layers"], cfg["input_size"], videos=args.videos, frames=args.frames,
+                             size=(w, h), seed=args.seed, every=args.every, device=args.device, dtype=args.dtype,
+                             batch=args.batch)
+    heat_s, heat_frames, queries, t_synth, gt = (stats[k] for k in ("heat_s", "heat_frames", "queries", "synth_s", "gt"))
     fps = heat_frames / heat_s if heat_s else float("nan")
     print(f"pointing game on {args.videos} svag synth videos ({args.frames} frames, {w}x{h}, seed {args.seed}), "
           f"every {args.every}th frame, {queries} queries with actors; model {model_id} "
@@ -143,6 +94,107 @@ def main() -> None:
         "heatmap_frames_per_s": fps, "torch_threads": torch.get_num_threads(), "machine": platform.processor()
         or platform.machine(), "full_config_on_gpu": "not run (no GPU in this task)"}, indent=1, default=float))
     print(f"wrote {out}")
+
+
+def measure(work: Path, model_id: str, layers: int, input_size: int | None, *, videos: int, frames: int,
+            size: tuple[int, int], seed: int, every: int, device: str = "cpu", dtype: str = "auto",
+            batch: int = 16, methods: tuple[str, ...] = METHODS) -> tuple[dict, dict]:
+    """Render the held-out synth videos under ``work``, write every method's heatmaps there and
+    score them: ({method: pointing result}, timing and counts)."""
+    import torch
+
+    from svag.eval.pointing import evaluate_pointing
+    from svag.io.heatmaps import Heatmaps, write_heatmaps
+    from svag.io.svag_json import read_svag
+    from svag.synth.benchmark import generate_benchmark
+    from svag.video.reader import open_video
+    from svag.vision.gem import GemConfig, GemHeatmapper, combine, decompose
+    from svag.vision.loading import load_pretrained
+
+    from svag.language.parser import parse_queries
+    model, tok = load_pretrained(model_id, "CLIPModel", processor_class="AutoTokenizer", device=device,
+                                 dtype=dtype, model_kwargs={"attn_implementation": "eager"})
+    gems = {"videogem": GemHeatmapper(model, GemConfig(layers=layers, input_size=input_size))}
+    if "gem" in methods:
+        gems["gem"] = GemHeatmapper(model, GemConfig(layers=layers, weighting="gem", input_size=input_size))
+    t0 = time.perf_counter()
+    generate_benchmark(work / "synth", videos=videos, frames=frames, size=size, seed=seed)
+    gt = read_svag(work / "synth" / "gt.json", "gt")
+    t_synth = time.perf_counter() - t0
+    heat_s, heat_frames = 0.0, 0
+    queries = 0
+    for d in gt.datasets:
+        by_video: dict[str, list] = {}
+        for q in d.queries:
+            if q.tracks:
+                by_video.setdefault(str(q.video_name), []).append(q)
+        for name, qs in by_video.items():
+            reader = open_video(work / "synth" / name / f"{name}.mp4", stride=every)
+            decoded = [(f.index, f.image[..., ::-1].copy()) for f in reader]
+            idx = np.array([i for i, _ in decoded])
+            rgb = np.stack([im for _, im in decoded])
+            size = (rgb.shape[2], rgb.shape[1])
+            g0 = gems["videogem"]
+            pix = g0.preprocess(rgb)
+            att = g0.attention_maps(pix, size=rgb.shape[1:3], chunk=batch)[:, 0]
+            att_hm = Heatmaps(idx, att.float().cpu().numpy(), size, None, {"method": "attention"})
+            centre = np.tile([size[0] / 2, size[1] / 2], (len(idx), 1))
+            centre_hm = Heatmaps(idx, np.zeros((len(idx), 1, 1)), size, centre, {"method": "centre"})
+            subjects = [p.category for p in parse_queries([q.text for q in qs])]
+            for q, subject in zip(qs, subjects):
+                queries += 1
+                ps = decompose(q.text, subject)
+                text = g0.encode_text(ps.prompts, tok)
+                for method, g in gems.items():
+                    s = time.perf_counter()
+                    pix = g.preprocess(rgb)
+                    maps = g.heatmaps(pix, text, size=rgb.shape[1:3], chunk=batch)
+                    mean, pt = combine(maps, ps.weights)
+                    if device.startswith("cuda"):
+                        torch.cuda.synchronize()
+                    if method == "videogem":
+                        heat_s += time.perf_counter() - s
+                        heat_frames += len(idx)
+                    hm = Heatmaps(idx, mean.float().cpu().numpy(), size, (pt + 0.5).float().cpu().numpy(),
+                                  {"method": method, "prompts": list(ps.prompts)})
+                    write_heatmaps(work / method, name, q.query_id, hm)
+                    if method == "videogem":   # diagnostics: the action prompt's map alone; the minimum of the combined map
+                        act = maps[:, list(ps.kinds).index("action")].float().cpu().numpy()
+                        write_heatmaps(work / "videogem-action", name, q.query_id,
+                                       Heatmaps(idx, act, size, peak(act), {"method": "videogem-action"}))
+                        write_heatmaps(work / "videogem-min", name, q.query_id,
+                                       Heatmaps(idx, hm.maps, size, peak(-hm.maps.astype(np.float32)),
+                                                {"method": "videogem-min"}))
+                if "tokens" in methods:
+                    mean, pt = combine(token_maps(g0, pix, text, rgb.shape[1:3], batch), ps.weights)
+                    write_heatmaps(work / "tokens", name, q.query_id,
+                                   Heatmaps(idx, mean.float().cpu().numpy(), size, (pt + 0.5).float().cpu().numpy(),
+                                            {"method": "tokens"}))
+                write_heatmaps(work / "attention", name, q.query_id, att_hm)
+                write_heatmaps(work / "centre", name, q.query_id, centre_hm)
+    results = {m: evaluate_pointing(gt, work / m).mean for m in methods}
+    return results, {"heat_s": heat_s, "heat_frames": heat_frames, "queries": queries,
+                     "synth_s": t_synth, "gt": gt}
+
+
+def peak(maps: np.ndarray) -> np.ndarray:
+    """(F, 2) centre of each map's maximum, in pixels of the map."""
+    flat = maps.reshape(len(maps), -1).argmax(1)
+    W = maps.shape[-1]
+    return np.column_stack([flat % W + 0.5, flat // W + 0.5])
+
+
+def token_maps(g, pix, text, size, chunk):  # type: ignore[no-untyped-def]
+    """(B, P, H, W) min-max cosine maps of the model's own last-layer patch tokens."""
+    import torch
+    out = []
+    with torch.inference_mode():
+        for s in range(0, pix.shape[0], chunk):
+            interp = pix.shape[-1] != g.vision.embeddings.image_size
+            hidden = g.vision(pixel_values=pix[s:s + chunk], interpolate_pos_encoding=interp).last_hidden_state[:, 1:]
+            feats = torch.nn.functional.normalize(g._project(hidden), dim=-1)
+            out.append(g.to_maps(torch.einsum("bne,pe->bpn", feats, text.float()), pix.shape[-2:], size, True))
+    return torch.cat(out)
 
 
 def box_area_share(gt, size: tuple[int, int]) -> float:  # type: ignore[no-untyped-def]

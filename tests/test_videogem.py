@@ -388,3 +388,31 @@ def test_videogem_cli_checks_and_render_overlay(tiny, tmp_path):
     assert np.mean([np.abs(x - y).mean() for x, y in zip(a, b)]) > 5      # the heatmap is overlaid
     # an existing heatmap file is refused before any work without --force
     assert main(gem + ["--heatmaps", str(tmp_path / "hm")]) == 2
+
+
+# ---- the pointing game with the committed tiny CLIP ----------------------------------------------------
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_videogem", ROOT / "benchmarks" / "bench_videogem.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_pointing_game_on_held_out_synth_videos(tmp_path):
+    """benchmarks/models/tiny_clip_frames (trained CLIP-style on synth scenes of the seeds
+    ``default_rng([1000, k])``) on held-out ``svag synth`` videos (seed 7, disjoint), through the
+    benchmark's own code: videogem points at the query's actors well above the centre of the frame
+    and chance. Its place against the text-free last-layer attention map is the open part of
+    issue 14 (docs/videogem.md): with this model it is *below* it, so that is recorded, not
+    asserted as the issue hoped."""
+    pytest.importorskip("transformers")
+    bench = _bench()
+    cfg = bench.CONFIGS["tiny"]
+    res, stats = bench.measure(tmp_path, cfg["model"], cfg["layers"], cfg["input_size"], videos=4, frames=125,
+                               size=(160, 96), seed=7, every=5, methods=("videogem", "attention", "centre"))
+    chance = bench.box_area_share(stats["gt"], (160, 96))
+    print({m: round(r["accuracy"], 2) for m, r in res.items()}, round(chance, 2), res["videogem"]["frames"])
+    assert res["videogem"]["frames"] == res["attention"]["frames"] == res["centre"]["frames"] > 500
+    assert res["videogem"]["accuracy"] > res["centre"]["accuracy"] + 2
+    assert res["videogem"]["accuracy"] > 2 * chance

@@ -108,6 +108,9 @@ CASES = [
     # phrasal verbs: "sets off" starts moving (svag synth's own wording), "sets the bag down" handles it
     ("The white dog sets off again", "dog", ("white",), "start_moving"),
     ("a woman sets the bag down", "person", ("woman",), "handle_object"),
+    # a colour after another actor is that actor's ("goes after the person in blue"), not the subject's
+    ("Someone goes after the person in blue", "person", (), "follow"),
+    ("The person in blue goes after someone", "person", ("blue",), "follow"),
 ]
 
 

@@ -407,10 +407,16 @@ def test_pointing_game_on_held_out_synth_videos(tmp_path):
     issue 14 (docs/videogem.md): with this model it is *below* it, so that is recorded, not
     asserted as the issue hoped."""
     pytest.importorskip("transformers")
+    import torch
     bench = _bench()
     cfg = bench.CONFIGS["tiny"]
-    res, stats = bench.measure(tmp_path, cfg["model"], cfg["layers"], cfg["input_size"], videos=4, frames=125,
-                               size=(160, 96), seed=7, every=5, methods=("videogem", "attention", "centre"))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)    # the tiny model's heat maxima nearly tie: with 2 threads the float sums, and
+    try:                        # with them videogem's hits, moved between runs (3.68-4.26 %); 1 thread: 4.07
+        res, stats = bench.measure(tmp_path, cfg["model"], cfg["layers"], cfg["input_size"], videos=4, frames=125,
+                                   size=(160, 96), seed=7, every=5, methods=("videogem", "attention", "centre"))
+    finally:
+        torch.set_num_threads(threads)
     chance = bench.box_area_share(stats["gt"], (160, 96))
     print({m: round(r["accuracy"], 2) for m, r in res.items()}, round(chance, 2), res["videogem"]["frames"])
     assert res["videogem"]["frames"] == res["attention"]["frames"] == res["centre"]["frames"] > 500

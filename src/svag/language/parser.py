@@ -344,17 +344,22 @@ def finish(d: Draft, matches: list[tuple[int, int, int, Any]]) -> ActionQuery:
         else:
             steps = _join(steps, st, rel)
         last_len = len(st)
-    attributes = list(d.attributes)
+    attributes, references = list(d.attributes), list(d.references)
+    actors = [p.i for p in d.toks if p.lemma in lx.CATEGORIES]      # actor nouns; the first is the subject's
     for t in d.toks:          # "wearing red", "dressed all in black": a colour the rules left over
         if t.i not in consumed and t.text in lx.COLOURS and any(
                 p.lemma in _CLOTHED for p in d.toks[max(0, t.i - 3):t.i]):
-            attributes.append(t.text)
+            near = [i for i in actors if t.i - 4 <= i < t.i]
+            if near and near[-1] != actors[0]:       # "goes after the person in blue": the other actor's
+                references.append(t.text)
+            else:
+                attributes.append(t.text)
             consumed.add(t.i)
     unknown = [t.text.replace("_", " ") for t in d.toks if t.i not in consumed and _content(t)]
     return ActionQuery(
         text=d.text, category=d.category, attributes=tuple(dict.fromkeys(attributes)),
         steps=tuple(tuple(_dedup(s)) for s in _merge_equal(steps) if s),
-        unknown=tuple(dict.fromkeys(unknown)), count=d.count, references=tuple(d.references))
+        unknown=tuple(dict.fromkeys(unknown)), count=d.count, references=tuple(dict.fromkeys(references)))
 
 
 _CLOTHED = frozenset({"wear", "wearing", "dress", "dressed", "in", "clad"})

@@ -538,7 +538,7 @@ KIND_OVERRIDES: tuple[Override, ...] = (
     Override(("fight",), ("peck", "strike", "tap"), "food_no_actor", "eat"),
     Override((), ("pull",), "over", "stop"),                # "pulls over"
     Override((), ("touch",), "down", "land"),               # "touches down"
-    Override((), ("set",), "takes_off", "start"),           # "sets off (again)": starts moving
+    Override((), ("set", "drive"), "takes_off", "start"),  # "sets off", "drives off (again)": starts moving
     Override((), ("drop",), "no_object", "fall"),
     Override((), ("lean",), "sideways_lean", "gesture"),
 )

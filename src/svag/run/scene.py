@@ -31,7 +31,7 @@ from svag.core.timing import StageTimings
 from svag.core.types import Detections, Track
 from svag.detect import DETECTORS
 from svag.errors import InputError
-from svag.registry import effective_arguments
+from svag.registry import effective_arguments, resolve
 from svag.track import TRACKERS
 from svag.video.frames import DEFAULT_BUDGET_MB
 
@@ -58,7 +58,9 @@ class SceneConfig:
         parts = {"v": CACHE_VERSION, "path": str(video.resolve()), "size": st.st_size, "mtime": st.st_mtime_ns,
                  "detector": self.detector, "tracker": self.tracker,    # with their defaults: a new default is a new key
                  "detector_args": effective_arguments("detector", DETECTORS, self.detector, self.detector_args),
-                 "tracker_args": effective_arguments("tracker", TRACKERS, self.tracker, self.tracker_args),
+                 "tracker_args": effective_arguments("tracker", TRACKERS, self.tracker, {
+                     **getattr(resolve("detector", DETECTORS, self.detector), "tracker_defaults", {}),
+                     **self.tracker_args}),                  # the detector's tracker settings count too
                  "stride": self.stride, "resize": self.resize, "fps": self.fps}
         if prompts is not None:
             parts["prompts"] = list(prompts)

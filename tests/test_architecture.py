@@ -267,7 +267,7 @@ def test_prompts_reach_a_detector_that_takes_them(shared_data: Path, monkeypatch
     scene cache); one without it is unaffected."""
     from svag.detect import DETECTORS
     from svag.detect.motion import MotionDetector
-    from svag.run.scene import SceneBuilder, SceneConfig, detector_takes_prompts
+    from svag.run.scene import SceneConfig, detector_takes_prompts
     seen = []
 
     class Prompted(MotionDetector):
@@ -301,5 +301,8 @@ def test_scene_cache_key_covers_constructor_defaults(tmp_path: Path, monkeypatch
         monkeypatch.setitem(DETECTORS, "fake", factory)
         keys.append(SceneConfig(detector="fake").cache_key(video))
     assert keys[0] != keys[1] and keys[0] == keys[2]
+    old.tracker_defaults = {"max_age": 3.0}       # settings the detector gives its tracker count too
+    monkeypatch.setitem(DETECTORS, "fake", old)
+    assert SceneConfig(detector="fake").cache_key(video) != keys[0]
     monkeypatch.setitem(DETECTORS, "fake", old)
     assert SceneConfig(detector="fake", detector_args={"threshold": 0.6}).cache_key(video) != keys[0]

@@ -1,8 +1,8 @@
 """fusion vs kinematic (with and without pixels) vs all-tracks on svag synth benchmarks, per
 query subset (colour: "the person in red ..."; category: "a vehicle ...") and protocol.
 
-    svag synth --out /tmp/heldout-4242 --videos 4 --frames 250 --size 320x180 --seed 4242
-    PYTHONPATH=src python benchmarks/bench_fusion.py /tmp/heldout-4242 [/tmp/heldout-777 ...] \\
+    svag synth --out heldout-4242 --videos 4 --frames 250 --size 320x180 --seed 4242
+    PYTHONPATH=src python benchmarks/bench_fusion.py heldout-4242 [heldout-777 ...] \\
         --model tests/models/tiny-clip-synth [-O tie=0.25 ...]
 
 Tracks are the oracle's (ground-truth boxes, ids hidden) without a category, as from the motion

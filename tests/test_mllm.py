@@ -3,7 +3,6 @@ initialised Qwen2.5-VL and LLaVA-OneVision models built and saved by the tests."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pytest

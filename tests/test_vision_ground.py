@@ -56,7 +56,7 @@ def test_default_path_imports_no_vision_code(heldout):
 
 
 def test_second_query_touches_no_pixels_and_no_image_model(heldout, tmp_path, monkeypatch):
-    torch = pytest.importorskip("torch")  # noqa: F841
+    pytest.importorskip("torch")
     from svag.language.parser import parse_queries
     from svag.vision.grounders import ClipGrounder
     root, _ = heldout

@@ -144,5 +144,4 @@ def _fit_background(det: Detector, video: Any, max_frames: int | None) -> None:
     if max_frames is not None:
         n = min(n, max_frames * video.stride)
     indices = np.unique(np.linspace(1, n, min(count, n)).round().astype(np.int64))
-    read = getattr(video, "sample_frames", video.read_frames)       # seeks where the container allows
-    det.fit_background(frame.image for frame in read(indices.tolist()))
+    det.fit_background(frame.image for frame in video.sample_frames(indices.tolist()))   # seeks where it can

@@ -3,8 +3,9 @@ scenes built from a video file, a frame folder or a MOT sequence with images.
 
 ``read(indices)`` makes one pass in frame order. Frames held in the source's :class:`FrameStore`
 (key frames kept while the tracking pass decoded the video) come from memory; of the others, a
-frame folder reads only the wanted images, a video file is decoded from the start up to the last
-wanted frame (decoding stops there) and only the wanted frames are converted and yielded.
+frame folder reads only the wanted images, a video file is read by
+:meth:`~svag.video.reader.VideoReader.read_frames` (seeking where the container allows, else
+decoding from the start up to the last wanted frame) and only the wanted frames are converted.
 
 The store is filled for exactly the frames the scene's encoders will want: before tracking, the
 scene builder asks each encoder with ``frames_wanted(num_frames)`` for its frames
@@ -142,16 +143,7 @@ class VideoFrames:
         """The wanted frames (ascending) that exist, in one pass (none: no pass)."""
         if not wanted:
             return
-        reader = open_video(self.path)
         self.passes += 1
-        files = getattr(reader, "_files", None)
-        if files:                                   # a frame folder: read just those images
-            from svag.video.reader import _imread
-            for i in wanted:
-                if 1 <= i <= len(files):
-                    self.decoded += 1
-                    yield i, _imread(files[i - 1])
-            return
-        for frame in reader.read_frames(wanted):
+        for frame in open_video(self.path).read_frames(wanted):     # a folder: just those images
             self.decoded += 1
             yield frame.index, frame.image

@@ -210,11 +210,13 @@ class MotionDetector:
     # Settings a tracker should use with this detector unless told otherwise: its scores are
     # foreground fills, not confidences (IoU alone matches, and a blob that moved by less than
     # 30 % overlap is not the same one), people merge into one blob and split again (tracks kept
-    # longer while lost, and joined over gaps of up to 4 s within 0.9 box heights), and tracks
-    # shorter than 3.5 s are mostly noise. Chosen on PETS09-S2L1 together with `svag synth`
-    # seeds 1 and 11 (benchmarks/bench_pixels.py; held-out seeds 4242 and 777 checked after).
+    # longer while lost, and joined over gaps of up to 4 s within 0.9 box heights), tracks
+    # shorter than 3.5 s are mostly noise, and a blob's box is the object's extent on that frame
+    # (the tracks keep it, not the Kalman filter's smoothed box, which lags behind an actor that
+    # stops or turns). Chosen on PETS09-S2L1 together with `svag synth` seeds 1 and 11
+    # (benchmarks/bench_pixels.py; held-out seeds 4242 and 777 checked after).
     tracker_defaults = {"fuse_score": False, "max_age": 3.0, "min_track_s": 3.5, "match_iou": 0.3, "stitch": 4.0,
-                        "stitch_distance": 0.9}
+                        "stitch_distance": 0.9, "box_output": "detection"}
 
     def reset(self) -> None:
         cv2 = import_cv2("the motion detector")

@@ -49,6 +49,17 @@ def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return inter / union
 
 
+def intersection_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise intersection areas of two sets of xywh boxes, shape (len(a), len(b))."""
+    if len(a) == 0 or len(b) == 0:
+        return np.zeros((len(a), len(b)), dtype=np.float64)
+    a = xywh_to_xyxy(np.asarray(a, dtype=np.float64))
+    b = xywh_to_xyxy(np.asarray(b, dtype=np.float64))
+    w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    return np.maximum(w, 0) * np.maximum(h, 0)
+
+
 def iou_paired(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """IoU of a[i] with b[i] for each row (same length), shape (N,)."""
     a = xywh_to_xyxy(np.asarray(a, dtype=np.float64))

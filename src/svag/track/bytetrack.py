@@ -17,6 +17,12 @@ Per frame:
 5. lost tracks not matched for ``max_age`` seconds are removed. A lost track that matches again
    is re-activated with its old id.
 
+With ``merged_growth`` > 0, an established track matched to a box more than that many times the
+area of its prediction (its object merged with another into one blob, as background subtraction
+gives for people who cross or a person passing in front of a car) takes its prediction instead
+of the box, and its box at that frame is left out: ``finalize`` fills it in between the track's
+clean boxes, as it fills any gap.
+
 Times are in seconds and turned into frames with ``fps``, so one setting serves videos of any
 frame rate. Scores are expected in [0, 1] (see :mod:`svag.detect.mot_file` for MOT15 files).
 
@@ -37,7 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from svag.core.boxes import as_boxes, iou_matrix
+from svag.core.boxes import as_boxes, intersection_matrix, iou_matrix
 from svag.core.types import Detections
 from svag.errors import InputError
 from svag.track.interpolate import interpolate_gaps
@@ -58,7 +64,7 @@ class ByteTracker:
                  min_hits: int = 3, tentative_max_misses: int = 1, max_age: float = 2.0,
                  interpolate: float = 2.0, stitch: float = 3.0, stitch_distance: float = 0.6,
                  backfill: bool = True, box_output: str = "filtered", min_track_s: float = 0.0, track_edge_s: float = 0.5,
-                 std_position: float = 1.0 / 20, std_velocity: float = 1.0 / 160) -> None:
+                 std_position: float = 1.0 / 20, std_velocity: float = 1.0 / 160, merged_growth: float = 0.0) -> None:
         self.fps = fps
         self.high_score = high_score
         self.low_score = low_score
@@ -80,6 +86,7 @@ class ByteTracker:
         self.track_edge_s = track_edge_s
         self.std_position = std_position
         self.std_velocity = std_velocity
+        self.merged_growth = merged_growth
 
     # -- state -------------------------------------------------------------------------------------
 
@@ -163,11 +170,14 @@ class ByteTracker:
 
         t_idx = np.concatenate(matched_tracks)
         d_idx = np.concatenate(matched_dets)
-        self._correct(t_idx, boxes[d_idx], frame_index)
+        merged = self._merged(t_idx, pred, boxes[d_idx])
+        measured = boxes[d_idx].copy()
+        measured[merged] = pred[t_idx[merged]]          # a merged blob is no measurement: keep the prediction
+        self._correct(t_idx, measured, frame_index)
         missed = np.setdiff1d(np.arange(len(self.key_)), t_idx)
         self.misses_[missed] += 1
         self.state_[missed[self.state_[missed] == TRACKED]] = LOST
-        out_keys, out_boxes = self._record(t_idx, boxes[d_idx], scores[d_idx], frame_index)
+        out_keys, out_boxes = self._record(t_idx, boxes[d_idx], scores[d_idx], frame_index, skip=merged)
 
         # 4. new tracks; 5. removal
         new = rest_high[scores[rest_high] >= self.new_track_score]
@@ -209,10 +219,31 @@ class ByteTracker:
         for k in self.key_[promote]:
             self.public_id_[int(k)] = len(self.public_id_) + 1
 
+    def _merged(self, t_idx: np.ndarray, pred: np.ndarray, det_boxes: np.ndarray) -> np.ndarray:
+        """Which matched established tracks got a box more than ``merged_growth`` times the area
+        of their prediction (their object merged with another one into one blob)."""
+        if self.merged_growth <= 0 or len(t_idx) == 0:
+            return np.zeros(len(t_idx), bool)
+        p = pred[t_idx]
+        grown = (det_boxes[:, 2] * det_boxes[:, 3] > self.merged_growth * p[:, 2] * p[:, 3]) & \
+            (self.hits_[t_idx] >= self.min_hits) & (self.state_[t_idx] != TENTATIVE)
+        if not grown.any():
+            return grown
+        # ... and the box holds most of another confirmed track's prediction: a second object is there
+        others = np.flatnonzero(self.state_ != TENTATIVE)
+        inter = intersection_matrix(det_boxes, pred[others])
+        held = inter >= 0.5 * (pred[others, 2] * pred[others, 3])[None, :]
+        held &= others[None, :] != t_idx[:, None]
+        return grown & held.any(axis=1)
+
     def _record(self, t_idx: np.ndarray, det_boxes: np.ndarray, det_scores: np.ndarray,
-                frame_index: int) -> tuple[np.ndarray, np.ndarray]:
+                frame_index: int, skip: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Keep the boxes of this frame for ``finalize`` (all but ``skip``, which are left as gaps
+        and filled in afterwards) and return the confirmed tracks' keys and boxes."""
         out = det_boxes if self.box_output == "detection" else xyah_to_xywh(self.mean_[t_idx])
-        self.history_.append((np.full(len(t_idx), frame_index, np.int64), self.key_[t_idx], out, det_scores))
+        keep = np.ones(len(t_idx), bool) if skip is None else ~skip
+        self.history_.append((np.full(int(keep.sum()), frame_index, np.int64), self.key_[t_idx][keep], out[keep],
+                              det_scores[keep]))
         confirmed = self.state_[t_idx] != TENTATIVE
         return self.key_[t_idx][confirmed], out[confirmed]
 

@@ -324,6 +324,11 @@ def test_person_query_never_returns_an_unsure_vehicle_of_a_cars_shape(scene):
     assert category_mask([car, narrow], "person")[0].tolist() == [False, True]
     assert category_mask([car, narrow], "car")[0].tolist() == [True, True]       # a car query keeps both
     assert category_mask([replace(car, category=None)], "person")[0].tolist() == [True]   # unlabelled: kept
+    # an unsure "person" of a car's shape (a car's fragment, held-out synthetic seed 777) is no
+    # person either; a confident one (a group of people, wide) stays, and so does a narrow unsure one
+    unsure = replace(car, category="person", category_score=0.39)
+    assert category_mask([unsure, replace(unsure, category_score=0.6), replace(narrow, category="person")],
+                         "person")[0].tolist() == [False, True, True]
 
 
 def test_category_check_reaches_every_grounder_through_ground_queries(scene):

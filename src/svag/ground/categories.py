@@ -7,9 +7,10 @@ as "car" or "dog" from an open-vocabulary detector). Both are reduced to a coars
 vehicle, animal/other) before they are compared, so "a car" matches a "vehicle" track and "a dog"
 an "other" one. A track is excluded when its category is confident (score at least
 :data:`CONFIDENT`) and of another group; for a person query, a track labelled vehicle with a low
-confidence is excluded too unless its boxes have a person's shape (:func:`person_shaped`), so a
-person query never returns a car the detector was unsure about. Tracks without a category are
-never excluded.
+confidence is excluded too unless its boxes have a person's shape (:func:`person_shaped`), and so
+is any track whose label is unsure (a "person" at 0.39 on a car's fragment) and whose boxes are
+not a person's shape, so a person query never returns a car the detector was unsure about.
+Tracks without a category are never excluded.
 """
 from __future__ import annotations
 
@@ -71,13 +72,15 @@ def person_shaped(track: object) -> bool:
 
 def _allowed(query_category: str | None, track: object) -> bool:
     cat, score = track_category(track)
+    person_query = category_group(query_category) == "person"
     if compatible(query_category, cat):
-        return True
+        # an unsure label without a person's shape is no person (a car's fragment the motion
+        # detector was unsure about: "person", 0.39, median width/height 1.9)
+        return not (person_query and cat is not None and score < CONFIDENT and not person_shaped(track))
     if score >= CONFIDENT:
         return False
     # an unsure "vehicle" may still be a person, but only if it has a person's shape
-    return not (category_group(query_category) == "person" and category_group(cat) == "vehicle"
-                and not person_shaped(track))
+    return not (person_query and category_group(cat) == "vehicle" and not person_shaped(track))
 
 
 def category_mask(tracks: Iterable[object], query_category: str | None) -> tuple[np.ndarray, list[str]]:

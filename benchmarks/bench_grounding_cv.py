@@ -25,7 +25,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 DATA = Path(os.environ.get("SVAG_SHARED_DATA", HERE.parent.parent / "shared" / "data"))
 TRACKER = "20221127_result_auginput17dim_finethresh_wodist_onefut"
-GRID = {"uninformative": (None, 0.5, 0.3), "fallback": ("none", "all"), "relative": (0.0, 0.5)}
+GRID = {"uninformative": (None, 0.5, 0.3), "fallback": ("none", "all"), "relative": (0.0, 0.5), "span_gap_s": (None, 8.0)}
 KEYS = ("HOTA", "mIoU", "m-HIoU")
 
 

@@ -372,3 +372,21 @@ def test_queries_are_checked_before_any_decoding(extra, message, shared_data: Pa
     assert main(["ground", video, *extra, "--no-cache", "--no-progress"]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+
+
+def test_span_joins_runs_of_one_episode_only():
+    """A walker goes right for 6 s, stands 10 s, goes right again for 4 s. A state's span
+    ("walks right") joins runs within ``span_gap_s`` (8 s by default, chosen by
+    leave-one-video-out on MOT17): here the two episodes stay apart and the first window is the
+    better episode, not the track's whole life; with no limit (None) it was the whole life."""
+    fps = 10.0
+    xs = np.concatenate([50 + 8.0 * np.arange(60), np.full(100, 50 + 8.0 * 60), 50 + 8.0 * 60 + 8.0 * np.arange(40)])
+    n = len(xs)
+    walker = Track(1, np.arange(1, n + 1), np.column_stack([xs, np.full(n, 300.0), np.full(n, 40.0), np.full(n, 100.0)]))
+    sc = Scene((walker,), 1600, 576, fps, n)
+    q = _q([Predicate("move_right")])
+    first = KinematicGrounder().ground(sc, q).groundings[0].windows[0]
+    assert first[0] <= 5 and 55 <= first[1] <= 70, first                     # the first episode
+    whole = KinematicGrounder(span_gap_s=None).ground(sc, q).groundings[0].windows[0]
+    assert whole[0] <= 5 and whole[1] >= n - 5, whole                         # before: one span over everything
+    assert KinematicGrounder(span_gap_s=12.0).ground(sc, q).groundings[0].windows[0][1] >= n - 5

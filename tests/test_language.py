@@ -435,3 +435,14 @@ def test_every_synth_phrasing_reads_as_its_predicate() -> None:
         if not got & want or [a for a in q.attributes if a in ("green", "red", "blue")] != colours:
             bad.append(f"{text!r}: {sorted(got)} {q.attributes}")
     assert bad == []
+
+
+@pytest.mark.parametrize("text, has, lacks", [
+    ("A car goes up to the person in blue", "approach", "move_up"),      # the demo's query
+    ("a woman comes up to the man", "approach", "move_up"),
+    ("a person goes up the stairs", "move_up", "approach"),
+    ("the bird flies up", "move_up", "approach"),
+])
+def test_up_to_someone_is_approaching_not_moving_up(text, has, lacks):
+    names = {p.name for p in parse_query(text).predicates}
+    assert has in names and lacks not in names, names

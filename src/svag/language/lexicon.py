@@ -453,7 +453,7 @@ MODIFIER_PATTERNS: tuple[Pattern, ...] = (
     Pattern(("over", "?his|her|its|their", "shoulder"), ("back",)),
     Pattern(("to|toward", "the", "front"), ("forward",)),
     Pattern(("forward|ahead|straight|front|frontward",), ("forward",), frozenset({"of"})),
-    Pattern(("up|upward|upwards|higher",), ("up",)),
+    Pattern(("up|upward|upwards|higher",), ("up",), frozenset({"to"})),   # "walks up to X" approaches X
     Pattern(("down|downward|downwards|lower",), ("down",), frozenset({"the", "a"})),
     Pattern(("to", "the", "side"), ("sideways",)),
     Pattern(("sideway|aside",), ("sideways",)),

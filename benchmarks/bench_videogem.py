@@ -60,12 +60,16 @@ def main() -> None:
     ap.add_argument("--dtype", default="auto")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--layers", type=int, help="override the config's GEM depth")
+    ap.add_argument("--input-size", type=int, help="override the config's model input side (position "
+                    "embeddings interpolated)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     import torch
     cfg = dict(CONFIGS[args.config])
     if args.layers:
         cfg["layers"] = args.layers
+    if args.input_size:
+        cfg["input_size"] = args.input_size
     model_id = args.model or cfg["model"]
     w, h = (int(v) for v in args.size.split("x"))
     work = Path(tempfile.mkdtemp(prefix="bench_videogem_"))

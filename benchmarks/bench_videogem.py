@@ -21,6 +21,9 @@ windows). Methods:
 * ``tokens`` (diagnostic): the same prompts and point on the plain last-layer patch tokens
   (post-layernorm and projection of the model's own output, no GEM path).
 
+Besides accuracy, each method gets ``on_any_actor`` (diagnostic): the share of scored frames whose
+point is on *any* annotated actor of the video, right or wrong one.
+
 Prompts are decomposed with the query's parsed subject category, as the ``videogem`` grounder
 does (``decompose(text, parse(text).category)``).
 
@@ -60,12 +63,16 @@ def main() -> None:
     ap.add_argument("--dtype", default="auto")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--layers", type=int, help="override the config's GEM depth")
+    ap.add_argument("--input-size", type=int, help="override the config's model input side (position "
+                    "embeddings interpolated)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     import torch
     cfg = dict(CONFIGS[args.config])
     if args.layers:
         cfg["layers"] = args.layers
+    if args.input_size:
+        cfg["input_size"] = args.input_size
     model_id = args.model or cfg["model"]
     w, h = (int(v) for v in args.size.split("x"))
     work = Path(tempfile.mkdtemp(prefix="bench_videogem_"))
@@ -77,10 +84,11 @@ def main() -> None:
     print(f"pointing game on {args.videos} svag synth videos ({args.frames} frames, {w}x{h}, seed {args.seed}), "
           f"every {args.every}th frame, {queries} queries with actors; model {model_id} "
           f"(GEM on {cfg['layers']} layers), device {args.device}")
-    print(f"{'method':12}  {'accuracy':>8}  {'query acc':>9}  {'frames':>6}  {'hits':>5}")
+    print(f"{'method':12}  {'accuracy':>8}  {'query acc':>9}  {'frames':>6}  {'hits':>5}  {'on actor':>8}")
     for m in METHODS:
         r = results[m]
-        print(f"{m:12}  {r['accuracy']:8.2f}  {r['query_accuracy']:9.2f}  {r['frames']:6d}  {r['hits']:5d}")
+        print(f"{m:12}  {r['accuracy']:8.2f}  {r['query_accuracy']:9.2f}  {r['frames']:6d}  {r['hits']:5d}  "
+              f"{r['on_any_actor']:8.2f}")
     area = box_area_share(gt, (w, h))
     print(f"chance (mean share of the frame covered by the query's actors): {area:.2f} %")
     print(f"videogem heatmaps: {fps:.1f} frames/s (3 prompts, preprocessing included, decode excluded) on "
@@ -172,7 +180,8 @@ def measure(work: Path, model_id: str, layers: int, input_size: int | None, *, v
                                             {"method": "tokens"}))
                 write_heatmaps(work / "attention", name, q.query_id, att_hm)
                 write_heatmaps(work / "centre", name, q.query_id, centre_hm)
-    results = {m: evaluate_pointing(gt, work / m).mean for m in methods}
+    results = {m: {**evaluate_pointing(gt, work / m).mean, "on_any_actor": on_any_actor(gt, work / m)}
+               for m in methods}
     return results, {"heat_s": heat_s, "heat_frames": heat_frames, "queries": queries,
                      "synth_s": t_synth, "gt": gt}
 
@@ -195,6 +204,31 @@ def token_maps(g, pix, text, size, chunk):  # type: ignore[no-untyped-def]
             feats = torch.nn.functional.normalize(g._project(hidden), dim=-1)
             out.append(g.to_maps(torch.einsum("bne,pe->bpn", feats, text.float()), pix.shape[-2:], size, True))
     return torch.cat(out)
+
+
+def on_any_actor(gt, folder: Path) -> float:  # type: ignore[no-untyped-def]
+    """Diagnostic: the share (%) of the scored frames (the query's actors' windows) whose point lies
+    on *any* annotated actor of the video at that frame (a box of any query's track), right or wrong
+    one: it separates "the point is off every actor" from "on the wrong actor"."""
+    from svag.eval.pointing import annotated_boxes, pointing_hits
+    from svag.io.heatmaps import heatmap_path, read_heatmaps
+    hits = []
+    for d in gt.datasets:
+        actors: dict[tuple[str, int], list[np.ndarray]] = {}
+        for q in d.queries:
+            for fr, bx in annotated_boxes(q, "boxes").items():
+                actors.setdefault((str(q.video_name), fr), []).append(bx)
+        for q in d.queries:
+            path = heatmap_path(folder, q.video_name, q.query_id)
+            if not q.tracks or not path.is_file():
+                continue
+            hm = read_heatmaps(path)
+            pts = dict(zip(hm.frames.tolist(), hm.peak_points()))
+            frs = [fr for fr in annotated_boxes(q) if fr in pts]
+            if frs:
+                hits.append(pointing_hits(np.array([pts[fr] for fr in frs]),
+                                          [np.concatenate(actors[(str(q.video_name), fr)]) for fr in frs]))
+    return 100.0 * float(np.concatenate(hits).mean()) if hits else float("nan")
 
 
 def box_area_share(gt, size: tuple[int, int]) -> float:  # type: ignore[no-untyped-def]

@@ -422,3 +422,6 @@ def test_pointing_game_on_held_out_synth_videos(tmp_path):
     assert res["videogem"]["frames"] == res["attention"]["frames"] == res["centre"]["frames"] > 500
     assert res["videogem"]["accuracy"] > res["centre"]["accuracy"] + 2
     assert res["videogem"]["accuracy"] > 2 * chance
+    for r in res.values():      # the bench's diagnostic: a point on the query's actor is on an actor
+        assert r["accuracy"] <= r["on_any_actor"] <= 100
+    assert res["attention"]["on_any_actor"] > res["attention"]["accuracy"]   # it does land on wrong actors

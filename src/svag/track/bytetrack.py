@@ -18,10 +18,11 @@ Per frame:
    is re-activated with its old id.
 
 With ``merged_growth`` > 0, an established track matched to a box more than that many times the
-area of its prediction (its object merged with another into one blob, as background subtraction
-gives for people who cross or a person passing in front of a car) takes its prediction instead
-of the box, and its box at that frame is left out: ``finalize`` fills it in between the track's
-clean boxes, as it fills any gap.
+area of its prediction, a box that also holds at least half of another confirmed track's
+prediction (two objects merged into one blob, as background subtraction gives for a person
+passing in front of a car), takes its prediction instead of the box, and its box at that frame is
+left out of ``finalize``'s output, which fills it in between the track's clean boxes as it fills
+any gap (the online answer of ``update`` still reports the merged box).
 
 Times are in seconds and turned into frames with ``fps``, so one setting serves videos of any
 frame rate. Scores are expected in [0, 1] (see :mod:`svag.detect.mot_file` for MOT15 files).
@@ -221,7 +222,8 @@ class ByteTracker:
 
     def _merged(self, t_idx: np.ndarray, pred: np.ndarray, det_boxes: np.ndarray) -> np.ndarray:
         """Which matched established tracks got a box more than ``merged_growth`` times the area
-        of their prediction (their object merged with another one into one blob)."""
+        of their prediction that also holds at least half of another confirmed track's prediction
+        (their object merged with another one into one blob)."""
         if self.merged_growth <= 0 or len(t_idx) == 0:
             return np.zeros(len(t_idx), bool)
         p = pred[t_idx]

@@ -26,7 +26,7 @@ from svag.ground.base import Grounding, GroundingResult, ParsesText, QueryLike, 
 from svag.ground.categories import category_mask
 from svag.ground.features import SceneGrid, TrackFeatures, smooth
 from svag.ground.policy import OutputPolicy
-from svag.ground.windows import chain_steps, snap_span, unique_windows, whole_life, windows_from_relevance
+from svag.ground.windows import chain_steps, episode_span, snap_span, unique_windows, whole_life, windows_from_relevance
 from svag.language.lexicon import BOXY_VEHICLES, PEOPLE
 from svag.language.types import EVENTS, ActionQuery, Predicate
 
@@ -433,19 +433,6 @@ class KinematicGrounder(ParsesText):
             covered[int(max(s_, lo) - lo):int(min(e_, hi) - lo) + 1] = True
         return "span" if covered.mean() >= self.span_coverage else "segments"
 
-    def _span(self, wins: np.ndarray, fps: float) -> tuple[float, float]:
-        """First to last run; with ``span_gap_s``, only the runs around the best one that follow
-        each other with gaps of at most that long (runs farther apart are other episodes: a walker
-        who goes right, turns away for nine seconds and goes right again)."""
-        if self.span_gap_s is None or len(wins) < 2:
-            return float(wins[:, 0].min()), float(wins[:, 1].max())
-        order = np.argsort(wins[:, 0], kind="stable")
-        runs = wins[order]
-        cut = np.concatenate([[0], np.cumsum(runs[1:, 0] - np.maximum.accumulate(runs[:-1, 1]) > self.span_gap_s * fps)])
-        group = cut[int(np.argmax(runs[:, 2]))]
-        mine = runs[cut == group]
-        return float(mine[:, 0].min()), float(mine[:, 1].max())
-
     def candidates(self, scene: Scene, query: QueryLike) -> Evidence:
         """Every eligible track scored by the query's motion predicates, colour words (from pixels,
         where the scene has them) and category: those passing ``threshold`` and the weak rest,
@@ -493,7 +480,8 @@ class KinematicGrounder(ParsesText):
                 mode = self._auto_mode(query, wins, f, scene.fps)
             if mode != "segments":
                 first, last = float(f.frames[0]), float(f.frames[-1])
-                lo, hi = self._span(wins, scene.fps) if mode == "span" else (first, last)
+                gap = None if self.span_gap_s is None else self.span_gap_s * scene.fps
+                lo, hi = episode_span(wins, gap) if mode == "span" else (first, last)
                 lo, hi = snap_span(lo, hi, first, last, self.snap_s * scene.fps)
                 wins = unique_windows(np.vstack([[lo, hi, score], wins]))[: self.max_windows]
             ev.matched.append(Grounding(track, score, wins))

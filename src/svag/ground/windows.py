@@ -96,6 +96,20 @@ def chain_steps(step_windows: list[np.ndarray], fps: float, max_gap_s: float = 4
     return out[np.argsort(-out[:, 2], kind="stable")]
 
 
+def episode_span(windows: np.ndarray, max_gap: float | None = None) -> tuple[float, float]:
+    """From the first to the last of ``windows`` (rows start, end, score); with ``max_gap``
+    (frames), only the windows around the best-scoring one that follow each other with gaps of at
+    most that long (windows farther apart are other episodes: a walker who goes right, turns away
+    for nine seconds and goes right again)."""
+    if max_gap is None or len(windows) < 2:
+        return float(windows[:, 0].min()), float(windows[:, 1].max())
+    runs = windows[np.argsort(windows[:, 0], kind="stable")]
+    gap = runs[1:, 0] - np.maximum.accumulate(runs[:-1, 1])
+    episode = np.concatenate([[0], np.cumsum(gap > max_gap)])
+    mine = runs[episode == episode[int(np.argmax(runs[:, 2]))]]
+    return float(mine[:, 0].min()), float(mine[:, 1].max())
+
+
 def snap_span(lo: float, hi: float, first: float, last: float, edge: float) -> tuple[float, float]:
     """A span [lo, hi] stretched to the track's ends [first, last] where it comes within ``edge``
     frames of them (a state seen up to near a track's ends holds there too)."""

@@ -313,3 +313,51 @@ def test_motion_detector_on_a_fitted_background_finds_pets_people_from_frame_one
         g, d = gt.boxes[gt.frames == f], found[f - 1].boxes
         tp, n_gt, n_det = tp + _matched(g, d, 0.4), n_gt + len(g), n_det + len(d)
     assert tp / n_gt > 0.7 and tp / n_det > 0.7, (tp, n_gt, n_det)
+
+
+def test_refine_edges_drops_a_colour_fringe_and_keeps_colour_only_objects():
+    """Compressed video stores colour at half resolution, so an object's colour bleeds into the
+    background beside it. The box keeps only what differs in brightness; an object told from the
+    background by colour alone keeps its box."""
+    from svag.detect.motion import refine_edges
+    bg = np.full((40, 60), 120.0, np.float32)
+    noise = np.full_like(bg, 2.0)
+    gray = bg.copy()
+    gray[10:30, 20:30] = 60.0                     # the object; columns 30-31 and row 30 are colour-only bleed
+    box = np.array([[20.0, 10.0, 12.0, 21.0], [40.0, 5.0, 8.0, 8.0]])   # the second: no brightness difference
+    out = refine_edges(gray, bg, noise, box)
+    np.testing.assert_allclose(out[0], [20, 10, 10, 20])
+    np.testing.assert_allclose(out[1], box[1])
+    # never grows a box by default: brightness outside it is not looked at (pad > 0 does)
+    gray[5:35, 15:40] = 60.0
+    np.testing.assert_allclose(refine_edges(gray, bg, noise, box[:1])[0], box[0])
+    np.testing.assert_allclose(refine_edges(gray, bg, noise, box[:1], pad=2)[0], [18, 8, 16, 25])
+
+
+def test_motion_detector_boxes_are_tight_on_encoded_video(tmp_path):
+    """On a `svag synth` MP4 (4:2:0 colour), people's boxes are tight: without the brightness
+    refinement they reach past the person's right side (colour bleed and the reduced-scale mask).
+    Here, people alone: mean IoU 0.80 without, 0.92 with (seed 11's ten videos, tracked: 0.69
+    and 0.79)."""
+    from svag.synth import generate_benchmark
+    generate_benchmark(tmp_path, videos=1, frames=300, size=(640, 360), seed=2)
+    seq = tmp_path / "SYNTH-01"
+    gt = read_mot_gt(seq / "gt" / "gt.txt")
+    samples = [f.image for f in open_video(seq).read_frames(range(1, 301, 8))]
+    mean_iou = {}
+    for refine in (True, False):
+        det = build_detector("motion", refine_edges=refine)
+        det.reset()
+        det.fit_background(samples)
+        ious = []
+        for frame in open_video(seq):
+            d = det.detect(frame)
+            g = (gt.frames == frame.index) & (gt.classes == 1)
+            if not len(d) or not g.any():
+                continue
+            iou = iou_matrix(gt.boxes[g], d.boxes)
+            others = iou_matrix(gt.boxes[g], gt.boxes[gt.frames == frame.index]).sum(axis=1) > 1.0 + 1e-9
+            best = iou.max(axis=1)
+            ious += best[(best >= 0.3) & ~others].tolist()       # people alone, found
+        mean_iou[refine] = float(np.mean(ious))
+    assert mean_iou[True] >= 0.85 and mean_iou[True] >= mean_iou[False] + 0.06, mean_iou

@@ -25,7 +25,7 @@ import numpy as np
 FOREGROUND, SHADOW = 255, 127
 
 
-def _median_and_mad(stack: np.ndarray, rows: int = 32) -> tuple[np.ndarray, np.ndarray]:
+def median_and_mad(stack: np.ndarray, rows: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """Per-pixel median of ``stack`` (samples, H, W, C) and median absolute deviation from it,
     computed a band of ``rows`` rows at a time (the float copies of a whole 40-frame stack took
     hundreds of MB)."""
@@ -54,7 +54,7 @@ class MedianBackground:
         stack = np.asarray(samples)
         if stack.ndim == 3:
             stack = stack[..., None]
-        self.background, mad = _median_and_mad(stack)
+        self.background, mad = median_and_mad(stack)
         sigma2 = np.maximum((1.4826 * mad) ** 2, min_noise ** 2).mean(axis=-1)   # one variance per pixel
         self.limit = (threshold * sigma2).astype(np.float32)
         self.shadow_ratio = shadow_ratio

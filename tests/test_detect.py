@@ -361,3 +361,20 @@ def test_motion_detector_boxes_are_tight_on_encoded_video(tmp_path):
             ious += best[(best >= 0.3) & ~others].tolist()       # people alone, found
         mean_iou[refine] = float(np.mean(ious))
     assert mean_iou[True] >= 0.85 and mean_iou[True] >= mean_iou[False] + 0.06, mean_iou
+
+
+def test_extend_legs_takes_the_legs_the_shadow_rule_dropped():
+    """A torso in foreground over legs the shadow rule marked (grey trousers on a grey road): the
+    blob goes on down through the legs, no further than a person's height, and not at all where
+    nothing is marked below it."""
+    from svag.detect.motion import extend_legs
+    raw = np.zeros((80, 40), np.uint8)
+    raw[10:40, 10:20] = 255                      # head and torso: box [10, 10, 10, 30]
+    raw[40:70, 11:14] = 127                      # two legs, apart at the bottom
+    raw[40:70, 16:19] = 127
+    raw[40:50, 13:16] = 127                      # joined at the hips
+    box = np.array([10, 10, 10, 30])
+    rows, pixels = extend_legs(raw, box, full_height=70, core=1.0, share=0.5)
+    assert rows == 30 and pixels == 10 * 8 + 20 * 6
+    assert extend_legs(raw, box, full_height=45, core=1.0, share=0.5)[0] == 15     # 45 rows from its top
+    assert extend_legs(np.where(raw == 127, 0, raw), box, full_height=70)[0] == 0

@@ -19,6 +19,11 @@ with the rounding of the reduced-scale mask, made people's boxes a fifth too wid
 with the fill of the box by foreground pixels and with the box height (see :func:`blob_scores`). The first ``warmup`` frames only train the background
 model and give no boxes.
 
+Legs (:func:`extend_legs`): the shadow rule drops whatever is a darker copy of the background,
+which grey or black trousers on a grey road are; once the ground-plane line below is known, a
+narrow blob shorter than ``legs`` times a person's height at its place goes on down through the
+shadow pixels under its middle columns.
+
 Categories without a neural network (:class:`PersonScale`, :func:`classify_blobs`): on a static
 camera a person's height is close to a linear function of where its feet are in the image
 (perspective over a ground plane). The detector learns that line online from the blobs that look
@@ -103,6 +108,26 @@ def refine_edges(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, bo
             continue
         out[i] = [a + cols[0], b + rows[0], cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1]
     return out
+
+
+def extend_legs(raw: np.ndarray, box: np.ndarray, full_height: float, *, share: float = 0.6,
+                core: float = 0.6) -> tuple[int, int]:
+    """How far a short, narrow blob goes on downwards (rows) through pixels the background model
+    marked shadow or foreground, and how many of them (``raw``: 255 foreground, 127 shadow). A
+    person's legs in grey or black trousers are a darker copy of the road, which the shadow rule
+    drops: the blob is then the torso and head only. Below the box, within the middle ``core`` of
+    its columns, rows where at least ``share`` of those columns are shadow or foreground belong to
+    it, down to ``full_height`` rows from its top (a person's height there)."""
+    x, y, w, h = (int(v) for v in box)
+    c0 = x + int(round(w * (1 - core) / 2))
+    c1 = max(c0 + 1, x + int(round(w * (1 + core) / 2)))
+    y1 = min(raw.shape[0], y + int(np.ceil(full_height)))
+    if y1 <= y + h:
+        return 0, 0
+    band = raw[y + h:y1, c0:c1] > 0
+    good = band.mean(axis=1) >= share
+    rows = len(good) if good.all() else int(np.argmin(good))
+    return rows, int(band[:rows].sum())
 
 
 CATEGORIES = ("person", "vehicle", "other")
@@ -214,7 +239,8 @@ class MotionDetector:
                  split_aspect: float = 0.5, object_aspect: float = 0.3, max_parts: int = 6, split_valley: float = 0.7,
                  ref_height: float = 60.0, min_score: float = 0.0, nms_iou: float = 0.6,
                  categories: bool = True, scale_samples: int = 30, min_memory: int = 1, size_reference: float | None = 576.0,
-                 background_samples: int = 40, background_memory: int = 3000, refine_edges: bool = True) -> None:
+                 background_samples: int = 40, background_memory: int = 3000, refine_edges: bool = True,
+                 legs: float = 0.85) -> None:
         self.scale = scale
         self.history = history
         self.var_threshold = var_threshold
@@ -240,6 +266,7 @@ class MotionDetector:
         self.background_samples = background_samples
         self.background_memory = background_memory
         self.refine_edges = refine_edges
+        self.legs = legs
 
     # Settings a tracker should use with this detector unless told otherwise: its scores are
     # foreground fills, not confidences (IoU alone matches, and a blob that moved by less than
@@ -271,6 +298,7 @@ class MotionDetector:
         self.frames_seen_ = 0
         self.background_: MedianBackground | None = None
         self.luma_: tuple[np.ndarray, np.ndarray] | None = None
+        self.raw_: np.ndarray | None = None
         self.person_scale_ = PersonScale(min_samples=self.scale_samples)
 
     def _small(self, image: np.ndarray) -> np.ndarray:
@@ -312,6 +340,7 @@ class MotionDetector:
             fg = self.background_.apply(small)
         else:
             fg = self.subtractor_.apply(small, learningRate=1.0 / min(max(2 * n, self.min_memory), self.history))
+        self.raw_ = fg
         _, mask = cv2.threshold(fg, 200, 255, cv2.THRESH_BINARY)     # shadows are 127
         if self.open_size > 0:
             mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self.open_kernel_)
@@ -341,6 +370,8 @@ class MotionDetector:
         """Boxes (working scale, xywh), their foreground fill, category and its confidence."""
         _, labels, stats, _ = self.cv2_.connectedComponentsWithStats(mask, connectivity=8)
         stats = stats[1:].astype(np.float64)
+        if self.legs and self.categories and self.raw_ is not None and len(stats):
+            self._extend_legs(stats)
         x, y, w, h, area = stats.T if len(stats) else np.zeros((5, 0))
         aspect = w / np.maximum(h, 1)
         fill = area / np.maximum(w * h, 1)
@@ -374,6 +405,24 @@ class MotionDetector:
             cats.append(np.full(len(b), PERSON, np.int64))
             confs.append(np.full(len(b), conf[i]))
         return np.concatenate(boxes), np.concatenate(fills), np.concatenate(cats), np.concatenate(confs)
+
+    def _extend_legs(self, stats: np.ndarray) -> None:
+        """Narrow blobs shorter than a person at their place (``legs`` of the height the ground-plane
+        line gives from their top) get the legs the shadow rule took (:func:`extend_legs`); stats
+        rows are changed in place. Nothing before the line is known."""
+        coef = self.person_scale_.coef
+        if coef is None or coef[0] >= 1:
+            return
+        x, y, w, h = stats[:, :4].T
+        full = (coef[0] * y + coef[1]) / (1 - coef[0])          # h = a * (y + h) + b, from the top row
+        ratio = self.person_scale_.ratio(y + h, h)
+        short = (w <= 0.7 * h) & (h < self.legs * full) & (full > 0)
+        if ratio is not None:
+            short &= ~np.isnan(ratio)
+        for i in np.flatnonzero(short):
+            rows, pixels = extend_legs(self.raw_, stats[i, :4], full[i])
+            stats[i, 3] += rows
+            stats[i, 4] += pixels
 
     def _size_factor(self, frame_height: float) -> float:
         """Full-frame pixels per size unit: sizes are given for a ``size_reference``-pixel-high frame."""

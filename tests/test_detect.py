@@ -378,3 +378,8 @@ def test_extend_legs_takes_the_legs_the_shadow_rule_dropped():
     assert rows == 30 and pixels == 10 * 8 + 20 * 6
     assert extend_legs(raw, box, full_height=45, core=1.0, share=0.5)[0] == 15     # 45 rows from its top
     assert extend_legs(np.where(raw == 127, 0, raw), box, full_height=70)[0] == 0
+    # without a ground-plane line the marks must stay under the blob: a shadow cast sideways on
+    # the ground stops it where it spreads
+    raw[55:70, 0:40] = 127
+    assert extend_legs(raw, box, full_height=70, core=1.0, share=0.5, spill=0.25)[0] == 15
+    assert extend_legs(raw, box, full_height=70, core=1.0, share=0.5)[0] == 30

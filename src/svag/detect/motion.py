@@ -20,9 +20,11 @@ with the fill of the box by foreground pixels and with the box height (see :func
 model and give no boxes.
 
 Legs (:func:`extend_legs`): the shadow rule drops whatever is a darker copy of the background,
-which grey or black trousers on a grey road are; once the ground-plane line below is known, a
-narrow blob shorter than ``legs`` times a person's height at its place goes on down through the
-shadow pixels under its middle columns.
+which grey or black trousers on a grey road are. A narrow blob goes on down through the shadow
+pixels under its middle columns: when the ground-plane line below has a perspective slope, if it
+is shorter than ``legs`` times a person's height at its place and down to that height; otherwise
+(no line yet, or a flat one, which people without legs bend it into) down to 1.9 times its height
+while the marks stay under it (a shadow cast on the ground spreads sideways).
 
 Categories without a neural network (:class:`PersonScale`, :func:`classify_blobs`): on a static
 camera a person's height is close to a linear function of where its feet are in the image
@@ -111,13 +113,15 @@ def refine_edges(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, bo
 
 
 def extend_legs(raw: np.ndarray, box: np.ndarray, full_height: float, *, share: float = 0.6,
-                core: float = 0.6) -> tuple[int, int]:
+                core: float = 0.6, spill: float = np.inf) -> tuple[int, int]:
     """How far a short, narrow blob goes on downwards (rows) through pixels the background model
     marked shadow or foreground, and how many of them (``raw``: 255 foreground, 127 shadow). A
     person's legs in grey or black trousers are a darker copy of the road, which the shadow rule
     drops: the blob is then the torso and head only. Below the box, within the middle ``core`` of
     its columns, rows where at least ``share`` of those columns are shadow or foreground belong to
-    it, down to ``full_height`` rows from its top (a person's height there)."""
+    it, down to ``full_height`` rows from its top (a person's height there), and only while the
+    marks do not spread sideways: at most ``spill`` times as many within half a box width beside
+    the box as under it (a shadow cast on the ground spreads; legs do not)."""
     x, y, w, h = (int(v) for v in box)
     c0 = x + int(round(w * (1 - core) / 2))
     c1 = max(c0 + 1, x + int(round(w * (1 + core) / 2)))
@@ -126,6 +130,11 @@ def extend_legs(raw: np.ndarray, box: np.ndarray, full_height: float, *, share: 
         return 0, 0
     band = raw[y + h:y1, c0:c1] > 0
     good = band.mean(axis=1) >= share
+    if np.isfinite(spill):
+        half = max(1, w // 2)
+        under = (raw[y + h:y1, x:x + w] > 0).sum(axis=1)
+        beside = (raw[y + h:y1, max(0, x - half):x + w + half] > 0).sum(axis=1) - under
+        good &= beside <= spill * under
     rows = len(good) if good.all() else int(np.argmin(good))
     return rows, int(band[:rows].sum())
 
@@ -407,20 +416,21 @@ class MotionDetector:
         return np.concatenate(boxes), np.concatenate(fills), np.concatenate(cats), np.concatenate(confs)
 
     def _extend_legs(self, stats: np.ndarray) -> None:
-        """Narrow blobs shorter than a person at their place (``legs`` of the height the ground-plane
-        line gives from their top) get the legs the shadow rule took (:func:`extend_legs`); stats
-        rows are changed in place. Nothing before the line is known."""
+        """Narrow blobs get the legs the shadow rule took (:func:`extend_legs`; see the module
+        docstring for when and how far); stats rows are changed in place."""
         coef = self.person_scale_.coef
-        if coef is None or coef[0] >= 1:
-            return
         x, y, w, h = stats[:, :4].T
-        full = (coef[0] * y + coef[1]) / (1 - coef[0])          # h = a * (y + h) + b, from the top row
-        ratio = self.person_scale_.ratio(y + h, h)
-        short = (w <= 0.7 * h) & (h < self.legs * full) & (full > 0)
-        if ratio is not None:
-            short &= ~np.isnan(ratio)
+        narrow = w <= 0.7 * h
+        if coef is not None and 0 < coef[0] < 1:
+            full = (coef[0] * y + coef[1]) / (1 - coef[0])          # h = a * (y + h) + b, from the top row
+            short = narrow & (h < self.legs * full) & (full > 0)
+            spill = np.inf
+        else:                      # no ground-plane slope (yet): as far as the marks stay under the blob
+            full = 1.9 * h
+            short = narrow
+            spill = 0.25
         for i in np.flatnonzero(short):
-            rows, pixels = extend_legs(self.raw_, stats[i, :4], full[i])
+            rows, pixels = extend_legs(self.raw_, stats[i, :4], full[i], spill=spill)
             stats[i, 3] += rows
             stats[i, 4] += pixels
 

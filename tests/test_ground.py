@@ -62,6 +62,11 @@ def test_events_and_order(scene):
     assert _ids(enter) == {4}
     w = enter.groundings[0].windows[0]
     assert 31 <= w[0] <= 33 and w[1] <= 31 + 30                     # at the start of track 4
+    # the crossing itself: its box touches the left side over frames 31-34 (x = -20, -12, -4, 4)
+    assert (w[0], w[1]) == (31, 34)
+    leaver = _walker(6, 1, 60, 300, 8.0, y=350)                     # x + w reaches 768 at frame 55
+    out = g.ground(Scene((leaver,), 768, 576, 10.0, 100), _q([Predicate("leave", "right")]))
+    assert _ids(out) == {6} and tuple(out.groundings[0].windows[0, :2]) == (54, 60)
     stop = g.ground(scene, _q([Predicate("stop")]))
     assert 5 in _ids(stop)
     s = next(x for x in stop.groundings if x.track.track_id == 5).windows[0]

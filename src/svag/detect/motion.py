@@ -249,7 +249,7 @@ class MotionDetector:
                  ref_height: float = 60.0, min_score: float = 0.0, nms_iou: float = 0.6,
                  categories: bool = True, scale_samples: int = 30, min_memory: int = 1, size_reference: float | None = 576.0,
                  background_samples: int = 40, background_memory: int = 3000, refine_edges: bool = True,
-                 legs: float = 0.85) -> None:
+                 legs: float = 0.85, side_area: float = 0.25) -> None:
         self.scale = scale
         self.history = history
         self.var_threshold = var_threshold
@@ -276,6 +276,7 @@ class MotionDetector:
         self.background_memory = background_memory
         self.refine_edges = refine_edges
         self.legs = legs
+        self.side_area = side_area
 
     # Settings a tracker should use with this detector unless told otherwise: its scores are
     # foreground fills, not confidences (IoU alone matches, and a blob that moved by less than
@@ -386,9 +387,10 @@ class MotionDetector:
         fill = area / np.maximum(w * h, 1)
         px = self.scale * self._size_factor(mask.shape[0] / self.scale)          # size units -> mask pixels
         # a blob cut by the frame's left or right side (an actor entering or leaving) is as narrow
-        # as the part of it in view: its width says nothing about what it is
+        # and as small as the part of it in view: its width says nothing about what it is, and
+        # it needs only ``side_area`` of the minimum area
         side = (x <= 1) | (x + w >= mask.shape[1] - 1)
-        ok = (area >= self.min_area * px ** 2) & (h >= self.min_height * px) & \
+        ok = (area >= np.where(side, self.side_area, 1.0) * self.min_area * px ** 2) & (h >= self.min_height * px) & \
              ((aspect >= self.aspect_range[0]) | side) & (aspect <= self.aspect_range[1])
         if self.categories:
             foot = y + h

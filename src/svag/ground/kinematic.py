@@ -36,7 +36,9 @@ RUN = 1.6              # above this it runs
 DIRECTION = 0.2        # minimal speed along a direction
 GROWTH = 0.06          # log-height per second: coming closer / going away
 BORDER = 0.03          # fraction of the frame: "at the border"
-EVENT_S = 2.0          # duration of an event window (enter, leave, stop, ...)
+EVENT_S = 2.0          # duration of an event window (stop, start, ...)
+TOUCH = 0.01           # fraction of the frame: a box this close to a side touches it
+CROSSING_S = 0.4       # shortest window of an entry or an exit
 
 def sig(x: np.ndarray | float, center: float, width: float) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-(np.asarray(x, dtype=np.float64) - center) / width))
@@ -104,26 +106,33 @@ def _border(f: TrackFeatures, i: int, side: str | None) -> float:
 
 
 def _enter(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    """Entering: from the track's first frame while its box still touches the side it came in
+    by (``arg``, else any side): the crossing itself, as SVAG-style annotations mark it, at
+    least ``CROSSING_S``."""
     if f.frames[0] <= 1:                     # present from the first frame: it did not enter
         return np.zeros(len(f))
     strength = _border(f, 0, arg)
-    inward = _inside_after(f, arg)
-    return strength * _event_mask(len(f), 0, 0, max(c.seconds(EVENT_S), inward))
+    touching = _touching(f, arg)
+    crossing = int(np.argmin(touching)) if not touching.all() else len(f)
+    return strength * _event_mask(len(f), 0, 0, max(c.seconds(CROSSING_S), crossing) - 1)
 
 
-def _inside_after(f: TrackFeatures, side: str | None) -> int:
-    """Frames until the box is fully inside the image."""
-    inside = (f.left > BORDER) & (f.right > BORDER) & (f.top > BORDER) & (f.bottom > BORDER)
-    idx = np.flatnonzero(inside)
-    return int(idx[0]) if len(idx) else len(f)
+def _touching(f: TrackFeatures, side: str | None) -> np.ndarray:
+    """Per frame: the box touches ``side`` of the image (any side when None)."""
+    sides = ("left", "right", "top", "bottom") if side in (None, "any") else (side,)
+    return np.min([_side_distance(f, s) for s in sides], axis=0) <= TOUCH
 
 
 def _leave(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
+    """Leaving: the track's last frames, from when its box touches the side it goes out by until
+    it is gone (at least ``CROSSING_S``)."""
     if f.frames[-1] >= c.scene.num_frames:   # still there at the end
         return np.zeros(len(f))
     n = len(f)
     strength = _border(f, n - 1, arg)
-    return strength * _event_mask(n, n - 1, c.seconds(EVENT_S), 0)
+    touching = _touching(f, arg)[::-1]
+    crossing = int(np.argmin(touching)) if not touching.all() else n
+    return strength * _event_mask(n, n - 1, max(c.seconds(CROSSING_S), crossing) - 1, 0)
 
 
 def _appear(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:

@@ -21,10 +21,11 @@ model and give no boxes.
 
 Legs (:func:`extend_legs`): the shadow rule drops whatever is a darker copy of the background,
 which grey or black trousers on a grey road are. A narrow blob goes on down through the shadow
-pixels under its middle columns: when the ground-plane line below has a perspective slope, if it
-is shorter than ``legs`` times a person's height at its place and down to that height; otherwise
-(no line yet, or a flat one, which people without legs bend it into) down to 1.9 times its height
-while the marks stay under it (a shadow cast on the ground spreads sideways).
+pixels under its middle columns: when the ground-plane line below has a perspective slope
+(:data:`LINE_SLOPE`), if it is shorter than ``legs`` times a person's height at its place and
+down to that height; otherwise (no line yet, or a nearly flat one, which people without legs bend
+it into) down to 1.9 times its height while the marks stay under it (a shadow cast on the ground
+spreads sideways).
 
 Categories without a neural network (:class:`PersonScale`, :func:`classify_blobs`): on a static
 camera a person's height is close to a linear function of where its feet are in the image
@@ -138,6 +139,10 @@ def extend_legs(raw: np.ndarray, box: np.ndarray, full_height: float, *, share: 
     rows = len(good) if good.all() else int(np.argmin(good))
     return rows, int(band[:rows].sum())
 
+
+# slopes of the ground-plane line (person height per foot row) that extend_legs trusts: a nearly
+# flat line here is mostly one learnt from people whose legs the shadow rule took
+LINE_SLOPE = (0.1, 1.0)
 
 CATEGORIES = ("person", "vehicle", "other")
 PERSON, VEHICLE, OTHER = 0, 1, 2
@@ -423,11 +428,11 @@ class MotionDetector:
         coef = self.person_scale_.coef
         x, y, w, h = stats[:, :4].T
         narrow = w <= 0.7 * h
-        if coef is not None and 0 < coef[0] < 1:
+        if coef is not None and LINE_SLOPE[0] < coef[0] < LINE_SLOPE[1]:
             full = (coef[0] * y + coef[1]) / (1 - coef[0])          # h = a * (y + h) + b, from the top row
             short = narrow & (h < self.legs * full) & (full > 0)
             spill = np.inf
-        else:                      # no ground-plane slope (yet): as far as the marks stay under the blob
+        else:                      # no trusted ground-plane slope: as far as the marks stay under the blob
             full = 1.9 * h
             short = narrow
             spill = 0.25

@@ -16,8 +16,8 @@ ratio lies in ``aspect_range``. With a fitted background, each box's sides are t
 to where the frame's brightness differs from the background's (:func:`refine_edges`): compressed
 video keeps colour at half resolution, and an object's colour bleeding into the pixels beside it,
 with the rounding of the reduced-scale mask, made people's boxes a fifth too wide. Scores grow
-with the fill of the box by foreground pixels and with the box height (see :func:`blob_scores`). The first ``warmup`` frames only train the background
-model and give no boxes.
+with the fill of the box by foreground pixels and with the box height (see :func:`blob_scores`).
+The first ``warmup`` frames only train the background model and give no boxes.
 
 Legs (:func:`extend_legs`): the shadow rule drops whatever is a darker copy of the background,
 which grey or black trousers on a grey road are. A narrow blob goes on down through the shadow
@@ -87,11 +87,13 @@ def refine_edges(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, bo
                  pad: int = 0, threshold: float = 4.0, min_share: float = 0.3) -> np.ndarray:
     """Boxes (full-frame xywh) whose sides are moved in to where the frame's brightness differs
     from the background's (``threshold`` times the pixel's noise; ``pad`` > 0 also looks that many
-    pixels outside the box, so a side may move out). Compressed video stores colour at half resolution: the colour of an object bleeds
-    a pixel or two into the background around it, enough to pass the foreground test on colour,
-    and a mask computed at a reduced scale rounds outwards again. Brightness is stored at full
-    resolution. A box keeps its sides where brightness alone finds less than ``min_share`` of it
-    (an object as bright as the background, told from it by colour only)."""
+    pixels outside the box, so a side may move out). Compressed video stores colour at half
+    resolution: the colour of an object bleeds a pixel or two into the background around it,
+    enough to pass the foreground test on colour, and a mask computed at a reduced scale rounds
+    outwards again. Brightness is stored at full resolution. A box keeps its sides where
+    brightness alone finds less than ``min_share`` of it (an object as bright as the background,
+    told from it by colour only). A column counts when 5 % of the box's rows differ there (one
+    pixel of noise does not widen a box), a row when one pixel does."""
     h, w = gray.shape
     out = boxes.copy()
     x0 = np.clip(np.floor(boxes[:, 0]).astype(np.int64) - pad, 0, w)
@@ -395,8 +397,8 @@ class MotionDetector:
         # and as small as the part of it in view: its width says nothing about what it is, and
         # it needs only ``side_area`` of the minimum area
         side = (x <= 1) | (x + w >= mask.shape[1] - 1)
-        ok = (area >= np.where(side, self.side_area, 1.0) * self.min_area * px ** 2) & (h >= self.min_height * px) & \
-             ((aspect >= self.aspect_range[0]) | side) & (aspect <= self.aspect_range[1])
+        ok = (area >= np.where(side, self.side_area, 1.0) * self.min_area * px ** 2) & \
+             (h >= self.min_height * px) & ((aspect >= self.aspect_range[0]) | side) & (aspect <= self.aspect_range[1])
         if self.categories:
             foot = y + h
             inside = (x > 1) & (y > 1) & (x + w < mask.shape[1] - 1) & (foot < mask.shape[0] - 1)

@@ -65,6 +65,8 @@ def main() -> None:
     ap.add_argument("--layers", type=int, help="override the config's GEM depth")
     ap.add_argument("--input-size", type=int, help="override the config's model input side (position "
                     "embeddings interpolated)")
+    ap.add_argument("--temperature-scale", type=float, default=1.0,
+                    help="multiplies GEM's adaptive inverse temperature (1: the paper's)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     import torch
@@ -78,12 +80,12 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench_videogem_"))
     results, stats = measure(work, model_id, cfg["layers"], cfg["input_size"], videos=args.videos, frames=args.frames,
                              size=(w, h), seed=args.seed, every=args.every, device=args.device, dtype=args.dtype,
-                             batch=args.batch)
+                             batch=args.batch, temperature_scale=args.temperature_scale)
     heat_s, heat_frames, queries, t_synth, gt = (stats[k] for k in ("heat_s", "heat_frames", "queries", "synth_s", "gt"))
     fps = heat_frames / heat_s if heat_s else float("nan")
     print(f"pointing game on {args.videos} svag synth videos ({args.frames} frames, {w}x{h}, seed {args.seed}), "
           f"every {args.every}th frame, {queries} queries with actors; model {model_id} "
-          f"(GEM on {cfg['layers']} layers), device {args.device}")
+          f"(GEM on {cfg['layers']} layers, temperature x{args.temperature_scale:g}), device {args.device}")
     print(f"{'method':12}  {'accuracy':>8}  {'query acc':>9}  {'frames':>6}  {'hits':>5}  {'on actor':>8}")
     for m in METHODS:
         r = results[m]
@@ -97,6 +99,7 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "config": args.config, "model": model_id, "gem_layers": cfg["layers"], "input_size": cfg["input_size"],
+        "temperature_scale": args.temperature_scale,
         "device": args.device, "videos": args.videos, "frames": args.frames, "size": [w, h], "seed": args.seed,
         "every": args.every, "queries": queries, "pointing": results, "chance_percent": area,
         "heatmap_frames_per_s": fps, "torch_threads": torch.get_num_threads(), "machine": platform.processor()
@@ -106,7 +109,7 @@ def main() -> None:
 
 def measure(work: Path, model_id: str, layers: int, input_size: int | None, *, videos: int, frames: int,
             size: tuple[int, int], seed: int, every: int, device: str = "cpu", dtype: str = "auto",
-            batch: int = 16, methods: tuple[str, ...] = METHODS) -> tuple[dict, dict]:
+            batch: int = 16, methods: tuple[str, ...] = METHODS, temperature_scale: float = 1.0) -> tuple[dict, dict]:
     """Render the held-out synth videos under ``work``, write every method's heatmaps there and
     score them: ({method: pointing result}, timing and counts)."""
     import torch
@@ -122,9 +125,11 @@ def measure(work: Path, model_id: str, layers: int, input_size: int | None, *, v
     from svag.language.parser import parse_queries
     model, tok = load_pretrained(model_id, "CLIPModel", processor_class="AutoTokenizer", device=device,
                                  dtype=dtype, model_kwargs={"attn_implementation": "eager"})
-    gems = {"videogem": GemHeatmapper(model, GemConfig(layers=layers, input_size=input_size))}
+    gems = {"videogem": GemHeatmapper(model, GemConfig(layers=layers, input_size=input_size,
+                                                       temperature_scale=temperature_scale))}
     if "gem" in methods:
-        gems["gem"] = GemHeatmapper(model, GemConfig(layers=layers, weighting="gem", input_size=input_size))
+        gems["gem"] = GemHeatmapper(model, GemConfig(layers=layers, weighting="gem", input_size=input_size,
+                                                     temperature_scale=temperature_scale))
     t0 = time.perf_counter()
     generate_benchmark(work / "synth", videos=videos, frames=frames, size=size, seed=seed)
     gt = read_svag(work / "synth" / "gt.json", "gt")

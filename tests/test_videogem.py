@@ -101,6 +101,14 @@ def test_self_self_attention_matches_a_literal_numpy_derivation():
                 acc += _softmax(tau * zn @ zn.T) @ v
             want[b, head] = acc / 3
     np.testing.assert_allclose(got, want, atol=1e-10)
+    # temperature_scale multiplies the inverse temperature, adaptive or fixed
+    tau = np.linalg.norm(x, axis=-1).mean(axis=-1)[None, :, None, None, None] / np.sqrt(d)
+    scaled = self_self_attention(torch.from_numpy(qkv), torch.from_numpy(x), d, 2, None, 4.0).numpy()
+    assert not np.allclose(scaled, got)
+    for b in range(B):
+        fixed = self_self_attention(torch.from_numpy(qkv[:, b:b + 1]), torch.from_numpy(x[b:b + 1]), d, 2,
+                                    float(4 * tau[0, b, 0, 0, 0])).numpy()
+        np.testing.assert_allclose(scaled[b:b + 1], fixed, atol=1e-10)
 
 
 def test_weights_static_dynamic_and_batching(model, ref):
@@ -138,6 +146,8 @@ def test_frame_resolution_attention_baseline_and_config_errors(model, ref):
     assert tuple(att.shape) == (3, 1, 48, 80)
     with pytest.raises(InputError, match="weighting"):
         GemConfig(weighting="best")
+    with pytest.raises(InputError, match="temperature_scale must be > 0"):
+        GemConfig(temperature_scale=0)
     with pytest.raises(InputError, match="static_weights needs 8"):
         GemConfig(static_weights=(1.0, 2.0))
     with pytest.raises(InputError, match="the vision tower has 8"):

@@ -37,7 +37,8 @@ class VideoGemGrounder(ParsesText):
     """Parameters: ``model`` (CLIP checkpoint, hub id or folder), ``sample_fps`` (heatmap frames
     per second, default 5; 0: every frame), ``input_size`` (model input side; None: the
     checkpoint's; the paper uses 448), ``layers``, ``weighting`` (``videogem``, ``static``,
-    ``gem``), ``prompt_weights`` (action / verb / object), ``threshold`` / ``low`` (window
+    ``gem``), ``temperature_scale`` (multiplies GEM's adaptive inverse temperature; 1, the
+    paper's), ``prompt_weights`` (action / verb / object), ``threshold`` / ``low`` (window
     thresholds on the smoothed relevance), ``smooth_s``, ``max_tracks``, ``min_tracks``,
     ``max_windows``, ``batch`` (frames per forward), ``device``, ``dtype``, ``cache_dir`` (None:
     the scene's cache folder; "" disables the disk cache), ``allow_download``."""
@@ -52,8 +53,10 @@ class VideoGemGrounder(ParsesText):
                  weighting: str = "videogem", prompt_weights: dict[str, float] | None = None,
                  threshold: float = 0.6, low: float = 0.55, smooth_s: float = 0.5, max_tracks: int | None = 5,
                  min_tracks: int = 1, max_windows: int = 5, batch: int = 16, device: str = "auto",
-                 dtype: str = "auto", cache_dir: str | None = None, allow_download: bool | None = None) -> None:
+                 dtype: str = "auto", cache_dir: str | None = None, allow_download: bool | None = None,
+                 temperature_scale: float = 1.0) -> None:
         self.model = model
+        self.temperature_scale = temperature_scale
         self.sample_fps = sample_fps
         self.input_size = input_size
         self.layers = layers
@@ -78,7 +81,8 @@ class VideoGemGrounder(ParsesText):
     # ---- heatmaps ---------------------------------------------------------------------------------
     def _config(self) -> Any:
         from svag.vision.gem import GemConfig
-        return GemConfig(layers=self.layers, weighting=self.weighting, input_size=self.input_size)
+        return GemConfig(layers=self.layers, weighting=self.weighting, input_size=self.input_size,
+                         temperature_scale=self.temperature_scale)
 
     def _load(self) -> None:
         if self.heatmapper_ is not None:

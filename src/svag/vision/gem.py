@@ -48,7 +48,9 @@ DIRECTION_WORDS = frozenset({"left", "right", "up", "down", "away", "around", "b
 class GemConfig:
     """``layers``: GEM on the last this many encoder layers (VideoGEM: 7; GEM's ``depth=7`` is 6
     layers); ``iterations`` of self-self attention before the value assignment (1);
-    ``temperature``: a fixed inverse temperature, None for the adaptive one; ``weighting``: ``gem``
+    ``temperature``: a fixed inverse temperature, None for the adaptive one; ``temperature_scale``:
+    multiplies it (1, the paper's; a small model's self-self attention can be too soft at the
+    paper's temperature, see ``docs/videogem.md``); ``weighting``: ``gem``
     (plain sum), ``static`` or ``videogem`` (static + dynamic); ``static_weights``: one per stack
     term (path input, then each GEM layer), None for the paper's (a 0.3, 0.4, ... ramp ending in
     0.9 for other depths); ``dynamic_layers`` / ``dynamic_scale``: how many top layers get dynamic
@@ -58,6 +60,7 @@ class GemConfig:
     layers: int = 7
     iterations: int = 1
     temperature: float | None = None
+    temperature_scale: float = 1.0
     weighting: str = "videogem"
     static_weights: tuple[float, ...] | None = None
     dynamic_layers: int = 3
@@ -67,6 +70,8 @@ class GemConfig:
     def __post_init__(self) -> None:
         if self.weighting not in WEIGHTINGS:
             raise InputError(f"GEM weighting must be one of {WEIGHTINGS}, got {self.weighting!r}")
+        if not self.temperature_scale > 0:
+            raise InputError(f"GEM temperature_scale must be > 0, got {self.temperature_scale}")
         if self.layers < 1 or self.iterations < 0:
             raise InputError(f"GEM needs layers >= 1 and iterations >= 0, got {self.layers}, {self.iterations}")
         if self.static_weights is not None and len(self.static_weights) != self.layers + 1:
@@ -237,7 +242,8 @@ class GemHeatmapper:
             h = attn.num_heads
             qkv = torch.stack([caught[(i, n)].float() for n in ("q", "k", "v")])          # (3, B, N, C)
             qkv = qkv.view(3, B, N, h, C // h).transpose(2, 3)                           # (3, B, h, N, d)
-            out = self_self_attention(qkv, x, attn.head_dim, self.config.iterations, self.config.temperature)
+            out = self_self_attention(qkv, x, attn.head_dim, self.config.iterations, self.config.temperature,
+                                      self.config.temperature_scale)
             out = out.transpose(1, 2).reshape(B, N, C).to(attn.out_proj.weight.dtype)
             residuals.append(attn.out_proj(out).float())
         stack = torch.stack([x_in] + residuals)                                          # (D+1, B, N, C)
@@ -327,15 +333,16 @@ class GemHeatmapper:
         return min_max(out) if normalize else out
 
 
-def self_self_attention(qkv: Any, x: Any, head_dim: int, iterations: int = 1, temperature: float | None = None) -> Any:
+def self_self_attention(qkv: Any, x: Any, head_dim: int, iterations: int = 1, temperature: float | None = None,
+                        scale: float = 1.0) -> Any:
     """GEM's self-self attention on stacked (3, B, h, N, d) q, k, v (``x``: the layer-normed tokens
-    (B, N, C) that gave them, for the adaptive temperature); returns the mean of the three paths'
-    value assignments, (B, h, N, d)."""
+    (B, N, C) that gave them, for the adaptive temperature; ``scale`` multiplies the inverse
+    temperature); returns the mean of the three paths' value assignments, (B, h, N, d)."""
     import torch.nn.functional as F
     if temperature is None:
-        inv_temp = x.norm(dim=-1).mean(dim=-1).view(1, -1, 1, 1, 1) * head_dim ** -0.5
+        inv_temp = x.norm(dim=-1).mean(dim=-1).view(1, -1, 1, 1, 1) * (head_dim ** -0.5 * scale)
     else:
-        inv_temp = float(temperature)
+        inv_temp = float(temperature) * scale
     z = qkv
     for _ in range(iterations):
         z = F.normalize(z, dim=-1)

@@ -383,3 +383,23 @@ def test_extend_legs_takes_the_legs_the_shadow_rule_dropped():
     raw[55:70, 0:40] = 127
     assert extend_legs(raw, box, full_height=70, core=1.0, share=0.5, spill=0.25)[0] == 15
     assert extend_legs(raw, box, full_height=70, core=1.0, share=0.5)[0] == 30
+
+
+def test_split_levels_cuts_a_person_from_a_vehicle_only():
+    """A person in front of a car is one blob with a tall narrow run of columns and a low long
+    part on both sides: two boxes, the car's spanning the person. A person beside a dog (the low
+    part not long enough for a vehicle) and a person alone stay whole."""
+    from svag.detect.motion import split_levels
+    blob = np.zeros((90, 120), bool)
+    blob[44:90, 0:120] = True                       # the car: 120 x 46
+    blob[0:90, 50:70] = True                        # the person in front: 20 x 90
+    parts = split_levels(blob)
+    np.testing.assert_allclose(parts, [[50, 0, 20, 90], [0, 44, 120, 46]])
+    dog = np.zeros((90, 60), bool)
+    dog[0:90, 0:20] = True                          # a person ...
+    dog[55:90, 20:60] = True                        # ... and a dog beside it: 40 x 35, not a vehicle's shape
+    np.testing.assert_allclose(split_levels(dog), [[0, 0, 60, 90]])
+    assert len(split_levels(dog, low_aspect=1.0)) == 2              # cut when such a shape is allowed
+    alone = np.zeros((90, 30), bool)
+    alone[0:90, 5:25] = True
+    np.testing.assert_allclose(split_levels(alone), [[0, 0, 30, 90]])

@@ -27,6 +27,11 @@ down to that height; otherwise (no line yet, or a nearly flat one, which people 
 it into) down to 1.9 times its height while the marks stay under it (a shadow cast on the ground
 spreads sideways).
 
+A person merged with a vehicle (:func:`split_levels`, ``person_vehicle``): a blob whose outline
+has a tall, narrow run of columns beside or in front of a low, long part (a person walking past a
+car) is cut into the person and the vehicle, the vehicle's box spanning the person when it shows on
+both sides. Other merges (two people, a person and a dog) are left to the tracker.
+
 Categories without a neural network (:class:`PersonScale`, :func:`classify_blobs`): on a static
 camera a person's height is close to a linear function of where its feet are in the image
 (perspective over a ground plane). The detector learns that line online from the blobs that look
@@ -140,6 +145,47 @@ def extend_legs(raw: np.ndarray, box: np.ndarray, full_height: float, *, share: 
         good &= beside <= spill * under
     rows = len(good) if good.all() else int(np.argmin(good))
     return rows, int(band[:rows].sum())
+
+
+def split_levels(blob: np.ndarray, *, tall: float = 0.8, drop: float = 0.6, max_aspect: float = 0.7,
+                 min_low: float = 0.3, gap: int = 2, low_aspect: float = 1.6) -> np.ndarray:
+    """Boxes (patch coordinates, xywh) of a person and a vehicle merged into one component
+    (boolean patch): a tall, narrow run of columns (a person) beside or in front of a low, long
+    part (a car). A column's reach is how far its top is above the blob's bottom row; the tall
+    part is the longest run of columns (gaps of up to ``gap`` joined) reaching ``tall`` times the
+    blob's reach, at most ``max_aspect`` times as wide as high; the other columns must reach at
+    most ``drop`` times as high (median), be ``min_low`` of the tall part's height wide together,
+    and form a box at least ``low_aspect`` times as wide as high (a vehicle; a dog or a second
+    person is not cut off). Low columns on both sides of the tall part are one object (a car behind
+    a person): its box spans the tall part. The first box is the tall part; a blob that does not
+    split returns its own box."""
+    h, w = blob.shape
+    has = blob.any(axis=0)
+    whole = np.asarray([[0, 0, w, h]], dtype=np.float64)
+    if has.sum() < 3:
+        return whole
+    top = np.where(has, blob.argmax(axis=0), h)
+    bottom = np.where(has, h - 1 - blob[::-1].argmax(axis=0), -1)
+    reach = np.where(has, bottom.max() + 1 - top, 0)
+    peak = float(np.percentile(reach[has], 95))
+    cols = np.flatnonzero(reach >= tall * peak)
+    breaks = np.flatnonzero(np.diff(cols) > gap + 1)
+    starts = np.concatenate([[0], breaks + 1])
+    ends = np.concatenate([breaks, [len(cols) - 1]])
+    k = int(np.argmax(ends - starts))
+    a, b = int(cols[starts[k]]), int(cols[ends[k]]) + 1
+    t_top, t_bottom = int(top[a:b].min()), int(bottom[a:b].max())
+    t_height = t_bottom - t_top + 1
+    low = has.copy()
+    low[a:b] = False
+    if (b - a) > max_aspect * t_height or low.sum() < min_low * t_height or np.median(reach[low]) > drop * peak:
+        return whole
+    c = np.flatnonzero(low)
+    y0, y1 = int(top[c].min()), int(bottom[c].max())
+    rest = [int(c[0]), y0, int(c[-1]) - int(c[0]) + 1, y1 - y0 + 1]
+    if rest[2] < low_aspect * rest[3]:
+        return whole
+    return np.asarray([[a, t_top, b - a, t_height], rest], dtype=np.float64)
 
 
 # slopes of the ground-plane line (person height per foot row) that extend_legs trusts: a nearly
@@ -256,7 +302,8 @@ class MotionDetector:
                  ref_height: float = 60.0, min_score: float = 0.0, nms_iou: float = 0.6,
                  categories: bool = True, scale_samples: int = 30, min_memory: int = 1, size_reference: float | None = 576.0,
                  background_samples: int = 40, background_memory: int = 3000, refine_edges: bool = True,
-                 legs: float = 0.85, side_area: float = 0.25) -> None:
+                 legs: float = 0.85, side_area: float = 0.25,
+                 person_vehicle: bool = True) -> None:
         self.scale = scale
         self.history = history
         self.var_threshold = var_threshold
@@ -284,6 +331,7 @@ class MotionDetector:
         self.refine_edges = refine_edges
         self.legs = legs
         self.side_area = side_area
+        self.person_vehicle = person_vehicle
 
     # Settings a tracker should use with this detector unless told otherwise: its scores are
     # foreground fills, not confidences (IoU alone matches, and a blob that moved by less than
@@ -387,12 +435,15 @@ class MotionDetector:
         """Boxes (working scale, xywh), their foreground fill, category and its confidence."""
         _, labels, stats, _ = self.cv2_.connectedComponentsWithStats(mask, connectivity=8)
         stats = stats[1:].astype(np.float64)
+        ids = np.arange(1, len(stats) + 1)
+        px = self.scale * self._size_factor(mask.shape[0] / self.scale)          # size units -> mask pixels
+        if self.person_vehicle and self.categories and len(stats):
+            stats, ids = self._split_levels(labels, stats, ids, self.min_height * px)
         if self.legs and self.categories and self.raw_ is not None and len(stats):
             self._extend_legs(stats)
         x, y, w, h, area = stats.T if len(stats) else np.zeros((5, 0))
         aspect = w / np.maximum(h, 1)
         fill = area / np.maximum(w * h, 1)
-        px = self.scale * self._size_factor(mask.shape[0] / self.scale)          # size units -> mask pixels
         # a blob cut by the frame's left or right side (an actor entering or leaving) is as narrow
         # and as small as the part of it in view: its width says nothing about what it is, and
         # it needs only ``side_area`` of the minimum area
@@ -416,13 +467,38 @@ class MotionDetector:
         cats, confs = [cat[single]], [conf[single]]
         for i in np.flatnonzero(ok & (parts > 1)):
             x0, y0 = int(x[i]), int(y[i])
-            blob = labels[y0:y0 + int(h[i]), x0:x0 + int(w[i])] == i + 1
+            blob = labels[y0:y0 + int(h[i]), x0:x0 + int(w[i])] == ids[i]
             b, f = self._split_blob(blob, int(parts[i]), self.min_height * px)
             boxes.append(b + [x0, y0, 0, 0])
             fills.append(f)
             cats.append(np.full(len(b), PERSON, np.int64))
             confs.append(np.full(len(b), conf[i]))
         return np.concatenate(boxes), np.concatenate(fills), np.concatenate(cats), np.concatenate(confs)
+
+    def _split_levels(self, labels: np.ndarray, stats: np.ndarray, ids: np.ndarray,
+                      min_height: float) -> tuple[np.ndarray, np.ndarray]:
+        """Components that are a person merged with a vehicle (:func:`split_levels`) replaced by
+        one stats row per object (pixels of the component inside each box), with the component's
+        label for each row."""
+        x, y, w, h = stats[:, :4].T
+        rows, keep = [], np.ones(len(stats), bool)
+        for i in np.flatnonzero((h >= min_height) & (w >= h)):
+            x0, y0 = int(x[i]), int(y[i])
+            blob = labels[y0:y0 + int(h[i]), x0:x0 + int(w[i])] == ids[i]
+            parts = split_levels(blob)
+            if len(parts) < 2:
+                continue
+            # the tall part is a person: as tall as one at its foot row where that is known
+            ratio = self.person_scale_.ratio(np.asarray([y0 + parts[0, 1] + parts[0, 3]], np.float64), parts[0, 3:4])
+            if ratio is not None and not np.isnan(ratio[0]) and not 0.75 <= ratio[0] <= 1.5:
+                continue
+            keep[i] = False
+            for bx, by, bw, bh in parts.astype(np.int64):
+                rows.append(([x0 + bx, y0 + by, bw, bh, blob[by:by + bh, bx:bx + bw].sum()], ids[i]))
+        if not rows:
+            return stats, ids
+        return (np.concatenate([stats[keep], np.asarray([r for r, _ in rows], np.float64)]),
+                np.concatenate([ids[keep], np.asarray([i for _, i in rows], ids.dtype)]))
 
     def _extend_legs(self, stats: np.ndarray) -> None:
         """Narrow blobs get the legs the shadow rule took (:func:`extend_legs`; see the module

@@ -35,9 +35,7 @@ def iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.zeros((len(a), len(b)), dtype=np.float64)
     a = xywh_to_xyxy(np.asarray(a, dtype=np.float64))
     b = xywh_to_xyxy(np.asarray(b, dtype=np.float64))
-    min_ = np.minimum(a[:, np.newaxis, :], b[np.newaxis, :, :])
-    max_ = np.maximum(a[:, np.newaxis, :], b[np.newaxis, :, :])
-    inter = np.maximum(min_[..., 2] - max_[..., 0], 0) * np.maximum(min_[..., 3] - max_[..., 1], 0)
+    inter = _intersection_xyxy(a, b)
     area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
     area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
     union = area_a[:, np.newaxis] + area_b[np.newaxis, :] - inter
@@ -53,11 +51,15 @@ def intersection_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Pairwise intersection areas of two sets of xywh boxes, shape (len(a), len(b))."""
     if len(a) == 0 or len(b) == 0:
         return np.zeros((len(a), len(b)), dtype=np.float64)
-    a = xywh_to_xyxy(np.asarray(a, dtype=np.float64))
-    b = xywh_to_xyxy(np.asarray(b, dtype=np.float64))
-    w = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
-    h = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
-    return np.maximum(w, 0) * np.maximum(h, 0)
+    return _intersection_xyxy(xywh_to_xyxy(np.asarray(a, dtype=np.float64)),
+                              xywh_to_xyxy(np.asarray(b, dtype=np.float64)))
+
+
+def _intersection_xyxy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise intersection areas of two sets of xyxy boxes (the part iou_matrix shares)."""
+    min_ = np.minimum(a[:, np.newaxis, :], b[np.newaxis, :, :])
+    max_ = np.maximum(a[:, np.newaxis, :], b[np.newaxis, :, :])
+    return np.maximum(min_[..., 2] - max_[..., 0], 0) * np.maximum(min_[..., 3] - max_[..., 1], 0)
 
 
 def iou_paired(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -363,7 +363,6 @@ class MotionDetector:
         self.frames_seen_ = 0
         self.background_: MedianBackground | None = None
         self.luma_: tuple[np.ndarray, np.ndarray] | None = None
-        self.raw_: np.ndarray | None = None
         self.person_scale_ = PersonScale(min_samples=self.scale_samples)
 
     def _small(self, image: np.ndarray) -> np.ndarray:
@@ -394,6 +393,11 @@ class MotionDetector:
 
     def foreground(self, image: np.ndarray) -> np.ndarray:
         """The cleaned binary (0/255) foreground mask at the working scale; trains the model."""
+        return self._masks(image)[1]
+
+    def _masks(self, image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The background model's raw mask (255 foreground, 127 shadow) and the cleaned binary mask,
+        at the working scale; trains the model."""
         cv2 = self.cv2_
         small = self._small(image)
         # OpenCV's own rate is 1 / min(2 * frames seen, history): early on the model forgets
@@ -405,20 +409,19 @@ class MotionDetector:
             fg = self.background_.apply(small)
         else:
             fg = self.subtractor_.apply(small, learningRate=1.0 / min(max(2 * n, self.min_memory), self.history))
-        self.raw_ = fg
         _, mask = cv2.threshold(fg, 200, 255, cv2.THRESH_BINARY)     # shadows are 127
         if self.open_size > 0:
             mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, self.open_kernel_)
-        return cv2.morphologyEx(mask, cv2.MORPH_CLOSE, self.close_kernel_)
+        return fg, cv2.morphologyEx(mask, cv2.MORPH_CLOSE, self.close_kernel_)
 
     def detect(self, frame: Frame) -> FrameDetections:
         if not hasattr(self, "subtractor_"):
             self.reset()
-        mask = self.foreground(frame.image)
+        raw, mask = self._masks(frame.image)
         self.frames_seen_ += 1
         if self.frames_seen_ <= self.warmup and self.background_ is None:
             return FrameDetections.empty()
-        boxes, fill, cat, conf = self._blobs(mask)
+        boxes, fill, cat, conf = self._blobs(mask, raw)
         s = self.scale
         boxes = boxes / s
         if self.luma_ is not None and len(boxes) and frame.image.ndim == 3:
@@ -431,16 +434,18 @@ class MotionDetector:
                   "category_score": conf[idx]} if self.categories else None
         return FrameDetections(boxes[idx], scores[idx], extras=extras)
 
-    def _blobs(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Boxes (working scale, xywh), their foreground fill, category and its confidence."""
+    def _blobs(self, mask: np.ndarray,
+               raw: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Boxes (working scale, xywh), their foreground fill, category and its confidence, from
+        the cleaned ``mask`` (``raw``, the model's mask with shadows, lets blobs take their legs)."""
         _, labels, stats, _ = self.cv2_.connectedComponentsWithStats(mask, connectivity=8)
         stats = stats[1:].astype(np.float64)
         ids = np.arange(1, len(stats) + 1)
         px = self.scale * self._size_factor(mask.shape[0] / self.scale)          # size units -> mask pixels
         if self.person_vehicle and self.categories and len(stats):
             stats, ids = self._split_levels(labels, stats, ids, self.min_height * px)
-        if self.legs and self.categories and self.raw_ is not None and len(stats):
-            self._extend_legs(stats)
+        if self.legs and self.categories and raw is not None and len(stats):
+            self._extend_legs(stats, raw)
         x, y, w, h, area = stats.T if len(stats) else np.zeros((5, 0))
         aspect = w / np.maximum(h, 1)
         fill = area / np.maximum(w * h, 1)
@@ -500,7 +505,7 @@ class MotionDetector:
         return (np.concatenate([stats[keep], np.asarray([r for r, _ in rows], np.float64)]),
                 np.concatenate([ids[keep], np.asarray([i for _, i in rows], ids.dtype)]))
 
-    def _extend_legs(self, stats: np.ndarray) -> None:
+    def _extend_legs(self, stats: np.ndarray, raw: np.ndarray) -> None:
         """Narrow blobs get the legs the shadow rule took (:func:`extend_legs`; see the module
         docstring for when and how far); stats rows are changed in place."""
         coef = self.person_scale_.coef
@@ -515,7 +520,7 @@ class MotionDetector:
             short = narrow
             spill = 0.25
         for i in np.flatnonzero(short):
-            rows, pixels = extend_legs(self.raw_, stats[i, :4], full[i], spill=spill)
+            rows, pixels = extend_legs(raw, stats[i, :4], full[i], spill=spill)
             stats[i, 3] += rows
             stats[i, 4] += pixels
 

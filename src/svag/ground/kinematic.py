@@ -112,8 +112,7 @@ def _enter(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
     if f.frames[0] <= 1:                     # present from the first frame: it did not enter
         return np.zeros(len(f))
     strength = _border(f, 0, arg)
-    touching = _touching(f, arg)
-    crossing = int(np.argmin(touching)) if not touching.all() else len(f)
+    crossing = _leading_run(_touching(f, arg))
     return strength * _event_mask(len(f), 0, 0, max(c.seconds(CROSSING_S), crossing) - 1)
 
 
@@ -123,6 +122,11 @@ def _touching(f: TrackFeatures, side: str | None) -> np.ndarray:
     return np.min([_side_distance(f, s) for s in sides], axis=0) <= TOUCH
 
 
+def _leading_run(mask: np.ndarray) -> int:
+    """How many entries at the start of ``mask`` are true."""
+    return len(mask) if mask.all() else int(np.argmin(mask))
+
+
 def _leave(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
     """Leaving: the track's last frames, from when its box touches the side it goes out by until
     it is gone (at least ``CROSSING_S``)."""
@@ -130,8 +134,7 @@ def _leave(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
         return np.zeros(len(f))
     n = len(f)
     strength = _border(f, n - 1, arg)
-    touching = _touching(f, arg)[::-1]
-    crossing = int(np.argmin(touching)) if not touching.all() else n
+    crossing = _leading_run(_touching(f, arg)[::-1])
     return strength * _event_mask(n, n - 1, max(c.seconds(CROSSING_S), crossing) - 1, 0)
 
 

@@ -363,6 +363,13 @@ def test_motion_detector_boxes_are_tight_on_encoded_video(tmp_path):
     assert mean_iou[True] >= 0.85 and mean_iou[True] >= mean_iou[False] + 0.06, mean_iou
 
 
+def test_motion_detector_refuses_bad_settings():
+    from svag.detect.motion import MotionDetector
+    for kwargs in ({"side_area": 1.5}, {"legs": -1.0}, {"scale": 0.0}):
+        with pytest.raises(InputError, match="side_area|scale"):
+            MotionDetector(**kwargs).reset()
+
+
 def test_extend_legs_takes_the_legs_the_shadow_rule_dropped():
     """A torso in foreground over legs the shadow rule marked (grey trousers on a grey road): the
     blob goes on down through the legs, no further than a person's height, and not at all where

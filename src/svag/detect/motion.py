@@ -350,6 +350,8 @@ class MotionDetector:
         cv2 = import_cv2("the motion detector")
         if not 0 < self.scale <= 1:
             raise InputError(f"scale must be in (0, 1], got {self.scale}")
+        if not 0 <= self.side_area <= 1 or self.legs < 0:
+            raise InputError(f"side_area must be in [0, 1] and legs >= 0, got {self.side_area}, {self.legs}")
         self.cv2_ = cv2
         self.subtractor_ = cv2.createBackgroundSubtractorMOG2(history=int(self.history),
                                                               varThreshold=float(self.var_threshold),

@@ -131,6 +131,52 @@ def test_merged_blob_is_not_taken_as_one_objects_box():
     assert car_iou(plain).min() < 0.6
 
 
+def test_parked_vehicle_keeps_its_box_while_a_person_passes_in_front():
+    """A car drives right and stops; a walker comes down past its left end. While the walker's
+    legs overlap the car the detector still cuts the two apart; once the walker is wholly in front
+    of the car it sees one box around both, the car's track is matched to it and the walker finds
+    no box. With ``occlusion`` (the motion detector's default: 2 s) the car, wide and standing
+    still, is measured by its own sides of the blob (here the right one) and keeps its size: its
+    box stays on the car and its track lives on. With the merged-growth rule alone the car coasts
+    on with the speed it had, loses the blob, and the blob starts a new track."""
+    from svag.core.boxes import iou_paired
+    from svag.track.bytetrack import fit_into
+    n, stop = 150, 66
+    car = {f: np.array([40 + 3 * min(f, stop), 130, 100, 40], float) for f in range(1, n + 1)}
+    walker = {f: np.array([228, 50 + 1.5 * (f - 42), 24, 80], float) for f in range(10, n + 1)}
+    frames, merged = {}, []
+    for f in range(1, n + 1):
+        c, w = car[f], walker.get(f)
+        if w is not None and c[1] + c[3] < w[1] + w[3] and w[1] < c[1] + c[3]:   # walker in front: one blob
+            lo, hi = np.minimum(w[:2], c[:2]), np.maximum(w[:2] + w[2:], c[:2] + c[2:])
+            frames[f] = [list(lo) + list(hi - lo)]
+            merged.append(f)
+        else:
+            frames[f] = [list(c)] + ([list(w)] if w is not None else [])
+    assert len(merged) >= 50 and merged[0] == stop + 3
+
+    def car_iou(out):                     # the car's track (it starts on the car), per merged frame
+        tid = out.ids[out.frames == 1][0]
+        got = dict(zip(out.frames[out.ids == tid].tolist(), out.boxes[out.ids == tid]))
+        return np.array([iou_paired(got[f][None], car[f][None])[0] if f in got else 0.0 for f in merged])
+
+    defaults = build_detector_defaults()
+    assert ByteTracker().occlusion == 0 and defaults["occlusion"] == 2.0
+    kw = {k: v for k, v in defaults.items() if k != "occlusion"}
+    _, out = _run(ByteTracker(fps=25, occlusion=2.0, **kw), frames, n)
+    assert len(np.unique(out.ids)) == 2
+    assert car_iou(out).min() > 0.9
+    walker_track = out.ids[out.frames == 10][0]
+    assert set(merged) <= set(out.frames[out.ids == walker_track].tolist())   # filled in through the merge
+    _, plain = _run(ByteTracker(fps=25, **kw), frames, n)
+    assert len(np.unique(plain.ids)) > 2 and np.median(car_iou(plain)) < 0.6
+    # fit_into: each blob side goes to the object that reaches furthest out there
+    boxes = np.array([[160, 130, 100, 40], [148, 60, 24, 80]], float)
+    fitted = fit_into(boxes, np.array([150, 62, 110, 108], float))
+    np.testing.assert_allclose(fitted, [[160, 130, 100, 40], [150, 62, 24, 80]])
+    np.testing.assert_allclose(fit_into(boxes[:1], np.array([150, 140, 80, 20], float)), [[150, 140, 80, 20]])
+
+
 def build_detector_defaults() -> dict:
     from svag.detect import build_detector
     return build_detector("motion").tracker_defaults

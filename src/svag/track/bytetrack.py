@@ -24,6 +24,17 @@ passing in front of a car), takes its prediction instead of the box, and its box
 left out of ``finalize``'s output, which fills it in between the track's clean boxes as it fills
 any gap (the online answer of ``update`` still reports the merged box).
 
+With ``occlusion`` > 0 (seconds), a person passing in front of a vehicle that stands still (a
+parked car) is handled as one object hiding another: when a matched track's box is more than
+``OCCLUDER_GROWTH`` times its predicted area and holds at least half of the prediction of a
+confirmed track that found no box at this frame and was seen at most ``occlusion`` seconds ago,
+and one of the two is a standing vehicle (wide, moving less than ``OCCLUDER_SPEED`` of its width
+per frame) and the other a person (narrow), both predictions are placed in the blob
+(:func:`fit_into`: each side of the blob goes to the object that reaches furthest out there).
+The vehicle keeps its size and is measured at its place in the blob (it does not coast away with
+the speed it had before stopping, and keeps its track); the person coasts and is filled in by
+``finalize``.
+
 Times are in seconds and turned into frames with ``fps``, so one setting serves videos of any
 frame rate. Scores are expected in [0, 1] (see :mod:`svag.detect.mot_file` for MOT15 files).
 
@@ -53,7 +64,31 @@ from svag.track.kalman import ConstantVelocityKalman, xywh_to_xyah, xyah_to_xywh
 from svag.track.matching import linear_assignment
 
 TENTATIVE, TRACKED, LOST = 0, 1, 2
+
 BOX_OUTPUTS = ("filtered", "detection")
+OCCLUDER_ASPECT = 1.6      # a track at least this many times wider than high may hide a person (a vehicle)
+OCCLUDER_GROWTH = 1.3      # ... when its box is more than this many times its predicted area
+OCCLUDER_SPEED = 0.03      # ... and it (nearly) stands still: at most this share of its width per frame
+
+
+def fit_into(boxes: np.ndarray, blob: np.ndarray) -> np.ndarray:
+    """Boxes (xywh) of the objects merged into one ``blob`` box (xywh), from their predicted
+    ``boxes``: on each of the blob's four sides, the object whose predicted box reaches furthest
+    out there takes the blob's side (an object that takes both sides of an axis takes the blob's
+    extent; one side, it keeps its predicted size from there); an object that takes neither keeps
+    its predicted place on that axis, moved inside the blob."""
+    lo, size = boxes[:, :2], boxes[:, 2:]
+    hi = lo + size
+    b_lo, b_hi = blob[:2], blob[:2] + blob[2:]
+    first = np.zeros_like(lo, bool)
+    last = np.zeros_like(lo, bool)
+    first[np.argmin(lo, axis=0), [0, 1]] = True
+    last[np.argmax(hi, axis=0), [0, 1]] = True
+    size = np.minimum(size, blob[2:])
+    start = np.clip(lo, b_lo, b_hi - size)
+    start = np.where(first, b_lo, np.where(last, b_hi - size, start))
+    size = np.where(first & last, blob[2:], size)
+    return np.column_stack([start, size])
 
 
 class ByteTracker:
@@ -65,7 +100,8 @@ class ByteTracker:
                  min_hits: int = 3, tentative_max_misses: int = 1, max_age: float = 2.0,
                  interpolate: float = 2.0, stitch: float = 3.0, stitch_distance: float = 0.6,
                  backfill: bool = True, box_output: str = "filtered", min_track_s: float = 0.0, track_edge_s: float = 0.5,
-                 std_position: float = 1.0 / 20, std_velocity: float = 1.0 / 160, merged_growth: float = 0.0) -> None:
+                 std_position: float = 1.0 / 20, std_velocity: float = 1.0 / 160, merged_growth: float = 0.0,
+                 occlusion: float = 0.0) -> None:
         self.fps = fps
         self.high_score = high_score
         self.low_score = low_score
@@ -88,6 +124,7 @@ class ByteTracker:
         self.std_position = std_position
         self.std_velocity = std_velocity
         self.merged_growth = merged_growth
+        self.occlusion = occlusion
 
     # -- state -------------------------------------------------------------------------------------
 
@@ -174,11 +211,14 @@ class ByteTracker:
         merged = self._merged(t_idx, pred, boxes[d_idx])
         measured = boxes[d_idx].copy()
         measured[merged] = pred[t_idx[merged]]          # a merged blob is no measurement: keep the prediction
+        if self.occlusion > 0 and len(t_idx):
+            t_idx, d_idx, measured, merged = self._occluded(t_idx, d_idx, measured, merged, pred, boxes)
         self._correct(t_idx, measured, frame_index)
         missed = np.setdiff1d(np.arange(len(self.key_)), t_idx)
         self.misses_[missed] += 1
         self.state_[missed[self.state_[missed] == TRACKED]] = LOST
-        out_keys, out_boxes = self._record(t_idx, boxes[d_idx], scores[d_idx], frame_index, skip=merged)
+        kept = np.where(merged[:, None], boxes[d_idx], measured)    # a vehicle hiding a person: its fitted box
+        out_keys, out_boxes = self._record(t_idx, kept, scores[d_idx], frame_index, skip=merged)
 
         # 4. new tracks; 5. removal
         new = rest_high[scores[rest_high] >= self.new_track_score]
@@ -237,6 +277,54 @@ class ByteTracker:
         held = inter >= 0.5 * (pred[others, 2] * pred[others, 3])[None, :]
         held &= others[None, :] != t_idx[:, None]
         return grown & held.any(axis=1)
+
+    def _occluded(self, t_idx: np.ndarray, d_idx: np.ndarray, measured: np.ndarray, merged: np.ndarray,
+                  pred: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """A person passing in front of a standing vehicle (see the module docstring): a matched
+        established track whose box is more than ``OCCLUDER_GROWTH`` times its predicted area and
+        holds at least half of the prediction of a confirmed track that found no box of its own at
+        this frame (seen at most ``occlusion`` seconds ago), one of the two a vehicle that stands
+        still (wider than ``OCCLUDER_ASPECT`` times its height, moving less than
+        ``OCCLUDER_SPEED`` of its width per frame), the other a person (at most 0.7 times as wide
+        as high). Both are placed in the blob by :func:`fit_into`; the vehicle keeps its size and
+        is measured there, as is the track matched to the blob; a hidden person coasts, and
+        ``finalize`` fills its gap in. Returns the matches with hidden vehicles added, their
+        measurements and the merged flags."""
+        w, h = pred[:, 2], pred[:, 3]
+        vehicle = (w >= OCCLUDER_ASPECT * h) & (np.hypot(*self.mean_[:, 4:6].T) <= OCCLUDER_SPEED * w)
+        person = w <= 0.7 * h
+        blobs = boxes[d_idx]
+        owner = np.flatnonzero((self.hits_[t_idx] >= self.min_hits) & (self.state_[t_idx] != TENTATIVE) &
+                               (vehicle[t_idx] | person[t_idx]) &
+                               (blobs[:, 2] * blobs[:, 3] > OCCLUDER_GROWTH * w[t_idx] * h[t_idx]))
+        seen = np.zeros(len(self.key_), bool)
+        seen[t_idx] = True
+        hidden = np.flatnonzero(~seen & (self.state_ != TENTATIVE) & (self.hits_ >= self.min_hits) &
+                                (self.misses_ < self.occlusion * self.fps) & (vehicle | person))
+        if len(owner) == 0 or len(hidden) == 0:
+            return t_idx, d_idx, measured, merged
+        held = intersection_matrix(pred[hidden], blobs[owner]) >= 0.5 * (w[hidden] * h[hidden])[:, None]
+        merged = merged.copy()
+        add_t, add_d, add_m = [], [], []
+        for j in np.flatnonzero(held.any(axis=0)):
+            r, k = owner[j], t_idx[owner[j]]
+            inside = hidden[held[:, j]]
+            inside = inside[person[inside]] if vehicle[k] else inside[vehicle[inside]]
+            if len(inside) == 0 or not (vehicle[k] or person[k]):
+                continue
+            fitted = fit_into(pred[np.concatenate([[k], inside])], blobs[r])
+            measured[r], merged[r] = fitted[0], False
+            cars = np.concatenate([[k], inside]) if vehicle[k] else inside
+            self.mean_[cars, 6:8] = 0.0                # a vehicle's size is not measured in the blob: keep it
+            if not vehicle[k]:                         # hidden vehicles are measured in the blob too
+                add_t.append(inside)
+                add_d.append(np.full(len(inside), d_idx[r]))
+                add_m.append(fitted[1:])
+        if not add_t:
+            return t_idx, d_idx, measured, merged
+        extra = np.concatenate(add_t)
+        return (np.concatenate([t_idx, extra]), np.concatenate([d_idx, *add_d]), np.concatenate([measured, *add_m]),
+                np.concatenate([merged, np.zeros(len(extra), bool)]))
 
     def _record(self, t_idx: np.ndarray, det_boxes: np.ndarray, det_scores: np.ndarray,
                 frame_index: int, skip: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -12,7 +12,7 @@ background model gives a foreground mask (shadows, marked grey, are dropped), an
 and a closing with a tall kernel joins the parts of one body. Each connected component becomes a
 box if it is big enough (``min_area``, ``min_height`` in pixels of a ``size_reference``-pixel-high
 frame, scaled to the video's height) and its width/height
-ratio lies in ``aspect_range``. With a fitted background, each box's sides are then brought in
+ratio lies in ``aspect_range`` (up to 4: a bus seen from the side). With a fitted background, each box's sides are then brought in
 to where the frame's brightness differs from the background's (:func:`refine_edges`): compressed
 video keeps colour at half resolution, and an object's colour bleeding into the pixels beside it,
 with the rounding of the reduced-scale mask, made people's boxes a fifth too wide. Scores grow
@@ -297,7 +297,7 @@ class MotionDetector:
 
     def __init__(self, *, scale: float = 0.75, history: int = 300, var_threshold: float = 16.0, background_ratio: float = 0.9,
                  shadows: bool = True, warmup: int = 5, open_size: int = 2, close_size: tuple[int, int] = (4, 12),
-                 min_area: float = 400.0, min_height: float = 36.0, aspect_range: tuple[float, float] = (0.15, 2.5),
+                 min_area: float = 400.0, min_height: float = 36.0, aspect_range: tuple[float, float] = (0.15, 4.0),
                  split_aspect: float = 0.5, object_aspect: float = 0.3, max_parts: int = 6, split_valley: float = 0.7,
                  ref_height: float = 60.0, min_score: float = 0.0, nms_iou: float = 0.6,
                  categories: bool = True, scale_samples: int = 30, min_memory: int = 1, size_reference: float | None = 576.0,

@@ -177,6 +177,41 @@ def test_parked_vehicle_keeps_its_box_while_a_person_passes_in_front():
     np.testing.assert_allclose(fit_into(boxes[:1], np.array([150, 140, 80, 20], float)), [[150, 140, 80, 20]])
 
 
+def test_vehicle_cut_in_pieces_is_joined_again():
+    """A car drives right past a walker standing in front of it; for 12 frames the detector cuts
+    the car in two at the walker (left part, right part) and sees the walker's upper body alone.
+    With ``fragments`` (the motion detector's default) the car's track takes the union of its
+    pieces, and the right-hand piece starts no track; without it the car's box is its left part
+    only."""
+    from svag.core.boxes import iou_paired
+    n = 80
+    car = {f: np.array([20 + 3 * f, 130, 100, 40], float) for f in range(1, n + 1)}
+    walker = np.array([200, 60, 24, 80], float)
+    frames, cut = {}, []
+    for f in range(1, n + 1):
+        c = car[f]
+        if 40 <= f < 52:                                   # the walker's legs split the car's blob
+            frames[f] = [[c[0], c[1], walker[0] - c[0], c[3]],
+                         [walker[0] + walker[2], c[1] + 10, c[0] + c[2] - walker[0] - walker[2], c[3] - 10],
+                         [walker[0], walker[1], walker[2], c[1] - walker[1]]]
+            cut.append(f)
+        else:
+            frames[f] = [list(c), list(walker)]
+    defaults = build_detector_defaults()
+    assert ByteTracker().fragments is False and defaults["fragments"] is True
+    kw = {k: v for k, v in defaults.items() if k != "fragments"}
+
+    def car_iou(out):
+        tid = out.ids[(out.frames == 1) & (out.boxes[:, 1] > 100)][0]
+        got = dict(zip(out.frames[out.ids == tid].tolist(), out.boxes[out.ids == tid]))
+        return np.array([iou_paired(got[f][None], car[f][None])[0] if f in got else 0.0 for f in cut])
+
+    _, out = _run(ByteTracker(fps=25, fragments=True, **kw), frames, n)
+    assert len(np.unique(out.ids)) == 2 and car_iou(out).min() > 0.85
+    _, plain = _run(ByteTracker(fps=25, **kw), frames, n)
+    assert car_iou(plain).min() < 0.4
+
+
 def build_detector_defaults() -> dict:
     from svag.detect import build_detector
     return build_detector("motion").tracker_defaults

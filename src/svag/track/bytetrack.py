@@ -35,6 +35,11 @@ The vehicle keeps its size and is measured at its place in the blob (it does not
 the speed it had before stopping, and keeps its track); the person coasts and is filled in by
 ``finalize``.
 
+With ``fragments``, a vehicle cut in pieces by something in front of it (a person's grey trousers,
+which the background model calls shadow, across a car): the box of an established wide track is
+joined with the unmatched boxes that lie mostly inside its prediction and are no taller than it,
+the union cut to the prediction (both widened by a tenth); the pieces start no tracks.
+
 Times are in seconds and turned into frames with ``fps``, so one setting serves videos of any
 frame rate. Scores are expected in [0, 1] (see :mod:`svag.detect.mot_file` for MOT15 files).
 
@@ -66,6 +71,7 @@ from svag.track.matching import linear_assignment
 TENTATIVE, TRACKED, LOST = 0, 1, 2
 
 BOX_OUTPUTS = ("filtered", "detection")
+FRAGMENT_INSIDE = 0.8      # a piece of a vehicle: this share of its box inside the vehicle's prediction
 OCCLUDER_ASPECT = 1.6      # a track at least this many times wider than high may hide a person (a vehicle)
 OCCLUDER_GROWTH = 1.3      # ... when its box is more than this many times its predicted area
 OCCLUDER_SPEED = 0.03      # ... and it (nearly) stands still: at most this share of its width per frame
@@ -101,7 +107,7 @@ class ByteTracker:
                  interpolate: float = 2.0, stitch: float = 3.0, stitch_distance: float = 0.6,
                  backfill: bool = True, box_output: str = "filtered", min_track_s: float = 0.0, track_edge_s: float = 0.5,
                  std_position: float = 1.0 / 20, std_velocity: float = 1.0 / 160, merged_growth: float = 0.0,
-                 occlusion: float = 0.0) -> None:
+                 occlusion: float = 0.0, fragments: bool = False) -> None:
         self.fps = fps
         self.high_score = high_score
         self.low_score = low_score
@@ -125,6 +131,7 @@ class ByteTracker:
         self.std_velocity = std_velocity
         self.merged_growth = merged_growth
         self.occlusion = occlusion
+        self.fragments = fragments
 
     # -- state -------------------------------------------------------------------------------------
 
@@ -208,6 +215,9 @@ class ByteTracker:
 
         t_idx = np.concatenate(matched_tracks)
         d_idx = np.concatenate(matched_dets)
+        boxes = boxes.copy()
+        if self.fragments:
+            rest_high = self._fragments(t_idx, d_idx, pred, boxes, rest_high)
         merged = self._merged(t_idx, pred, boxes[d_idx])
         measured = boxes[d_idx].copy()
         measured[merged] = pred[t_idx[merged]]          # a merged blob is no measurement: keep the prediction
@@ -277,6 +287,37 @@ class ByteTracker:
         held = inter >= 0.5 * (pred[others, 2] * pred[others, 3])[None, :]
         held &= others[None, :] != t_idx[:, None]
         return grown & held.any(axis=1)
+
+    def _fragments(self, t_idx: np.ndarray, d_idx: np.ndarray, pred: np.ndarray, boxes: np.ndarray,
+                   free: np.ndarray) -> np.ndarray:
+        """A vehicle cut in pieces by something in front of it (a person's legs the shadow rule
+        took): the box of an established wide track (``OCCLUDER_ASPECT``) is joined with the boxes
+        nobody took (``free``) that lie at least ``FRAGMENT_INSIDE`` inside its prediction and are
+        no taller than it (both widened by a tenth), the union cut to that widened prediction. ``boxes`` is changed
+        in place; returns the free boxes left."""
+        p = pred[t_idx]
+        wide = (self.hits_[t_idx] >= self.min_hits) & (self.state_[t_idx] != TENTATIVE) & \
+            (p[:, 2] >= OCCLUDER_ASPECT * p[:, 3])
+        if not wide.any() or len(free) == 0:
+            return free
+        rows = np.flatnonzero(wide)
+        fb = boxes[free]
+        grown = np.column_stack([p[rows, :2] - 0.1 * p[rows, 2:], 1.2 * p[rows, 2:]])     # widened by a tenth
+        inside = intersection_matrix(fb, grown) >= FRAGMENT_INSIDE * (fb[:, 2] * fb[:, 3])[:, None]
+        inside &= fb[:, 3:4] <= p[rows, 3][None, :]
+        used = np.zeros(len(free), bool)
+        for j in np.flatnonzero(inside.any(axis=0)):
+            r = rows[j]
+            parts = np.concatenate([boxes[d_idx[r]][None], fb[inside[:, j] & ~used]])
+            if len(parts) < 2:
+                continue
+            used |= inside[:, j]
+            lo, hi = parts[:, :2].min(axis=0), (parts[:, :2] + parts[:, 2:]).max(axis=0)
+            margin = 0.1 * p[r, 2:]
+            lo = np.maximum(lo, p[r, :2] - margin)
+            hi = np.minimum(hi, p[r, :2] + p[r, 2:] + margin)
+            boxes[d_idx[r]] = np.concatenate([lo, np.maximum(hi - lo, 1.0)])
+        return free[~used]
 
     def _occluded(self, t_idx: np.ndarray, d_idx: np.ndarray, measured: np.ndarray, merged: np.ndarray,
                   pred: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

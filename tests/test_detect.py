@@ -395,6 +395,14 @@ def test_extend_legs_takes_the_legs_the_shadow_rule_dropped():
     raw[55:70, 0:40] = 127
     assert extend_legs(raw, box, full_height=70, core=1.0, share=0.5, spill=0.25)[0] == 15
     assert extend_legs(raw, box, full_height=70, core=1.0, share=0.5)[0] == 30
+    # legs wide apart in a stride, nothing between them: the defaults (a third of the middle 80 %
+    # of the columns) follow them down; a rule asking for most of the middle columns stopped at the hips
+    stride = np.zeros((80, 40), np.uint8)
+    stride[10:40, 10:20] = 255
+    stride[40:70, 10:13] = 127
+    stride[40:70, 17:20] = 127
+    assert extend_legs(stride, box, full_height=70)[0] == 30
+    assert extend_legs(stride, box, full_height=70, core=0.6, share=0.6)[0] == 0
 
 
 def test_split_levels_cuts_a_person_from_a_vehicle_only():

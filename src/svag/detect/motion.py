@@ -120,16 +120,18 @@ def refine_edges(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, bo
     return out
 
 
-def extend_legs(raw: np.ndarray, box: np.ndarray, full_height: float, *, share: float = 0.6,
-                core: float = 0.6, spill: float = np.inf) -> tuple[int, int]:
+def extend_legs(raw: np.ndarray, box: np.ndarray, full_height: float, *, share: float = 0.3,
+                core: float = 0.8, spill: float = np.inf) -> tuple[int, int]:
     """How far a short, narrow blob goes on downwards (rows) through pixels the background model
     marked shadow or foreground, and how many of them (``raw``: 255 foreground, 127 shadow). A
     person's legs in grey or black trousers are a darker copy of the road, which the shadow rule
     drops: the blob is then the torso and head only. Below the box, within the middle ``core`` of
     its columns, rows where at least ``share`` of those columns are shadow or foreground belong to
-    it, down to ``full_height`` rows from its top (a person's height there), and only while the
-    marks do not spread sideways: at most ``spill`` times as many within half a box width beside
-    the box as under it (a shadow cast on the ground spreads; legs do not)."""
+    it (legs apart in a stride leave the middle columns empty: a row of two thin legs fills about
+    a third of the box's width), down to ``full_height`` rows from its top (a person's height
+    there), and only while the marks do not spread sideways: at most ``spill`` times as many
+    within half a box width beside the box as under it (a shadow cast on the ground spreads; legs
+    do not)."""
     x, y, w, h = (int(v) for v in box)
     c0 = x + int(round(w * (1 - core) / 2))
     c1 = max(c0 + 1, x + int(round(w * (1 + core) / 2)))

@@ -10,6 +10,8 @@ an "other" one. A track is excluded when its category is confident (score at lea
 confidence is excluded too unless its boxes have a person's shape (:func:`person_shaped`), and so
 is any track whose label is unsure (a "person" at 0.39 on a car's fragment) and whose boxes are
 not a person's shape, so a person query never returns a car the detector was unsure about.
+Likewise a vehicle query excludes a track labelled "other" with a low confidence unless its boxes
+are as long as a vehicle's (:func:`vehicle_shaped`): an animal the detector was unsure about.
 Tracks without a category are never excluded.
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ GROUPS = lx.CATEGORY_GROUPS
 AMBIGUOUS = lx.AMBIGUOUS_CATEGORIES
 CONFIDENT = 0.5
 PERSON_ASPECT = 0.8     # widest median box width/height of a person-shaped track
+VEHICLE_ASPECT = 1.5    # narrowest median box width/height of a vehicle-shaped track
 
 
 def category_group(word: str | None) -> str | None:
@@ -70,9 +73,23 @@ def person_shaped(track: object) -> bool:
     return bool(np.median(b[:, 2] / np.maximum(b[:, 3], 1e-9)) <= PERSON_ASPECT)
 
 
+def vehicle_shaped(track: object) -> bool:
+    """Could the track's boxes be a vehicle's: median width/height at least :data:`VEHICLE_ASPECT`
+    (a car seen from the side 1.5-3; a dog 1.1-1.45)? A track without boxes is given the benefit
+    of the doubt."""
+    boxes = getattr(track, "boxes", None)
+    if boxes is None or len(boxes) == 0:
+        return True
+    b = np.asarray(boxes, dtype=np.float64)
+    return bool(np.median(b[:, 2] / np.maximum(b[:, 3], 1e-9)) >= VEHICLE_ASPECT)
+
+
 def _allowed(query_category: str | None, track: object) -> bool:
     cat, score = track_category(track)
     person_query = category_group(query_category) == "person"
+    if (category_group(query_category) == "vehicle" and category_group(cat) == "other" and score < CONFIDENT
+            and not vehicle_shaped(track)):
+        return False            # an unsure "other" (an animal, a bag) as long as a dog is no vehicle
     if compatible(query_category, cat):
         # an unsure label without a person's shape is no person (a car's fragment the motion
         # detector was unsure about: "person", 0.39, median width/height 1.9)

@@ -416,3 +416,16 @@ def test_span_joins_runs_of_one_episode_only():
     whole = KinematicGrounder(span_gap_s=None).ground(sc, q).groundings[0].windows[0]
     assert whole[0] <= 5 and whole[1] >= n - 5, whole                         # before: one span over everything
     assert KinematicGrounder(span_gap_s=12.0).ground(sc, q).groundings[0].windows[0][1] >= n - 5
+
+
+def test_kinematic_step_function_is_the_logistic_and_never_overflows():
+    """The kinematic grounder's soft step: the logistic function, without the overflow warning
+    ``1 / (1 + exp(-z))`` gave for values far below the centre (seen on synthetic videos)."""
+    import warnings
+
+    from svag.ground.kinematic import sig
+    x = np.array([-3.0, -0.5, 0.0, 0.7, 4.0])
+    np.testing.assert_allclose(sig(x, 0.5, 2.0), 1 / (1 + np.exp(-(x - 0.5) / 2.0)), rtol=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sig(np.array([-1e6, 1e6]), 0.0, 1.0).tolist() == [0.0, 1.0]

@@ -41,7 +41,9 @@ TOUCH = 0.01           # fraction of the frame: a box this close to a side touch
 CROSSING_S = 0.4       # shortest window of an entry or an exit
 
 def sig(x: np.ndarray | float, center: float, width: float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-(np.asarray(x, dtype=np.float64) - center) / width))
+    """Logistic step from 0 to 1 around ``center``; written with tanh, which does not overflow
+    for values far from the centre (``1 / (1 + exp(-z))`` warned at z < -709)."""
+    return 0.5 * (1.0 + np.tanh((np.asarray(x, dtype=np.float64) - center) / (2.0 * width)))
 
 
 @dataclass

@@ -165,6 +165,7 @@ def test_parked_vehicle_keeps_its_box_while_a_person_passes_in_front():
     kw = {k: v for k, v in defaults.items() if k != "occlusion"}
     _, out = _run(ByteTracker(fps=25, occlusion=2.0, **kw), frames, n)
     assert len(np.unique(out.ids)) == 2
+    assert len(set(zip(out.frames.tolist(), out.ids.tolist()))) == len(out)      # one box per track and frame
     assert car_iou(out).min() > 0.9
     walker_track = out.ids[out.frames == 10][0]
     assert set(merged) <= set(out.frames[out.ids == walker_track].tolist())   # filled in through the merge

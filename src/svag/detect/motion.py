@@ -11,8 +11,8 @@ Per frame: the image is scaled by ``scale`` (work is done small, boxes are mappe
 background model gives a foreground mask (shadows, marked grey, are dropped), an opening removes speckle
 and a closing with a tall kernel joins the parts of one body. Each connected component becomes a
 box if it is big enough (``min_area``, ``min_height`` in pixels of a ``size_reference``-pixel-high
-frame, scaled to the video's height) and its width/height
-ratio lies in ``aspect_range`` (up to 4: a bus seen from the side). With a fitted background, each box's sides are then brought in
+frame, scaled to the video's height) and its width/height ratio lies in ``aspect_range`` (up to 4:
+a bus seen from the side). With a fitted background, each box's sides are then brought in
 to where the frame's brightness differs from the background's (:func:`refine_edges`): compressed
 video keeps colour at half resolution, and an object's colour bleeding into the pixels beside it,
 with the rounding of the reduced-scale mask, made people's boxes a fifth too wide. Scores grow

@@ -69,7 +69,6 @@ from svag.track.kalman import ConstantVelocityKalman, xywh_to_xyah, xyah_to_xywh
 from svag.track.matching import linear_assignment
 
 TENTATIVE, TRACKED, LOST = 0, 1, 2
-
 BOX_OUTPUTS = ("filtered", "detection")
 FRAGMENT_INSIDE = 0.8      # a piece of a vehicle: this share of its box inside the vehicle's prediction
 OCCLUDER_ASPECT = 1.6      # a track at least this many times wider than high may hide a person (a vehicle)
@@ -293,8 +292,8 @@ class ByteTracker:
         """A vehicle cut in pieces by something in front of it (a person's legs the shadow rule
         took): the box of an established wide track (``OCCLUDER_ASPECT``) is joined with the boxes
         nobody took (``free``) that lie at least ``FRAGMENT_INSIDE`` inside its prediction and are
-        no taller than it (both widened by a tenth), the union cut to that widened prediction. ``boxes`` is changed
-        in place; returns the free boxes left."""
+        no taller than it (both widened by a tenth), the union cut to that widened prediction.
+        ``boxes`` is changed in place; returns the free boxes left."""
         p = pred[t_idx]
         wide = (self.hits_[t_idx] >= self.min_hits) & (self.state_[t_idx] != TENTATIVE) & \
             (p[:, 2] >= OCCLUDER_ASPECT * p[:, 3])
@@ -347,10 +346,11 @@ class ByteTracker:
         held = intersection_matrix(pred[hidden], blobs[owner]) >= 0.5 * (w[hidden] * h[hidden])[:, None]
         merged = merged.copy()
         add_t, add_d, add_m = [], [], []
+        taken = np.zeros(len(self.key_), bool)          # a hidden vehicle is measured in one blob only
         for j in np.flatnonzero(held.any(axis=0)):
             r, k = owner[j], t_idx[owner[j]]
             inside = hidden[held[:, j]]
-            inside = inside[person[inside]] if vehicle[k] else inside[vehicle[inside]]
+            inside = inside[person[inside]] if vehicle[k] else inside[vehicle[inside] & ~taken[inside]]
             if len(inside) == 0 or not (vehicle[k] or person[k]):
                 continue
             fitted = fit_into(pred[np.concatenate([[k], inside])], blobs[r])
@@ -358,6 +358,7 @@ class ByteTracker:
             cars = np.concatenate([[k], inside]) if vehicle[k] else inside
             self.mean_[cars, 6:8] = 0.0                # a vehicle's size is not measured in the blob: keep it
             if not vehicle[k]:                         # hidden vehicles are measured in the blob too
+                taken[inside] = True
                 add_t.append(inside)
                 add_d.append(np.full(len(inside), d_idx[r]))
                 add_m.append(fitted[1:])

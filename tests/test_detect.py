@@ -337,6 +337,12 @@ def test_refine_edges_drops_a_colour_fringe_and_keeps_colour_only_objects():
     gray[5:35, 15:40] = 60.0
     np.testing.assert_allclose(refine_edges(gray, bg, noise, box[:1])[0], box[0])
     np.testing.assert_allclose(refine_edges(gray, bg, noise, box[:1], pad=2)[0], [18, 8, 16, 25])
+    # pad_top: the top alone may move up (the motion detector uses 1: its reduced-scale mask
+    # loses a head's top row)
+    head = bg.copy()
+    head[9:30, 20:30] = 60.0                      # the object starts one row above its box
+    np.testing.assert_allclose(refine_edges(head, bg, noise, box[:1], pad_top=1)[0], [20, 9, 10, 21])
+    np.testing.assert_allclose(refine_edges(head, bg, noise, box[:1])[0], [20, 10, 10, 20])
 
 
 def test_motion_detector_boxes_are_tight_on_encoded_video(tmp_path):

@@ -89,10 +89,10 @@ def split_columns(profile: np.ndarray, parts: int, search: float = 0.35, valley:
 
 
 def refine_edges(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, boxes: np.ndarray, *,
-                 pad: int = 0, threshold: float = 4.0, min_share: float = 0.3) -> np.ndarray:
+                 pad: int = 0, pad_top: int = 0, threshold: float = 4.0, min_share: float = 0.3) -> np.ndarray:
     """Boxes (full-frame xywh) whose sides are moved in to where the frame's brightness differs
     from the background's (``threshold`` times the pixel's noise; ``pad`` > 0 also looks that many
-    pixels outside the box, so a side may move out). Compressed video stores colour at half
+    pixels outside the box, so a side may move out; ``pad_top`` the top side only). Compressed video stores colour at half
     resolution: the colour of an object bleeds a pixel or two into the background around it,
     enough to pass the foreground test on colour, and a mask computed at a reduced scale rounds
     outwards again. Brightness is stored at full resolution. A box keeps its sides where
@@ -102,7 +102,7 @@ def refine_edges(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, bo
     h, w = gray.shape
     out = boxes.copy()
     x0 = np.clip(np.floor(boxes[:, 0]).astype(np.int64) - pad, 0, w)
-    y0 = np.clip(np.floor(boxes[:, 1]).astype(np.int64) - pad, 0, h)
+    y0 = np.clip(np.floor(boxes[:, 1]).astype(np.int64) - pad - pad_top, 0, h)
     x1 = np.clip(np.ceil(boxes[:, 0] + boxes[:, 2]).astype(np.int64) + pad, 0, w)
     y1 = np.clip(np.ceil(boxes[:, 1] + boxes[:, 3]).astype(np.int64) + pad, 0, h)
     for i in range(len(boxes)):
@@ -432,7 +432,9 @@ class MotionDetector:
         s = self.scale
         boxes = boxes / s
         if self.luma_ is not None and len(boxes) and frame.image.ndim == 3:
-            boxes = refine_edges(self.cv2_.cvtColor(frame.image, self.cv2_.COLOR_BGR2GRAY), *self.luma_, boxes)
+            # the top may move up a pixel: the reduced-scale mask loses the head's top row
+            boxes = refine_edges(self.cv2_.cvtColor(frame.image, self.cv2_.COLOR_BGR2GRAY), *self.luma_, boxes,
+                                 pad_top=1)
         scores = blob_scores(fill, boxes[:, 3], self.ref_height * self._size_factor(frame.image.shape[0]))
         keep = scores >= self.min_score
         idx = np.flatnonzero(keep)

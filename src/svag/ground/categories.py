@@ -62,26 +62,29 @@ def query_category(query: object) -> str | None:
     return draft(str(getattr(query, "text", query))).category
 
 
+def _median_aspect(track: object) -> float | None:
+    """Median width/height of the track's boxes (None without boxes)."""
+    boxes = getattr(track, "boxes", None)
+    if boxes is None or len(boxes) == 0:
+        return None
+    b = np.asarray(boxes, dtype=np.float64)
+    return float(np.median(b[:, 2] / np.maximum(b[:, 3], 1e-9)))
+
+
 def person_shaped(track: object) -> bool:
     """Could the track's boxes be one person's: median width/height at most :data:`PERSON_ASPECT`
     (a standing or walking person is about 0.3-0.6; a car seen from the side 1.5-3)? A track
     without boxes is given the benefit of the doubt."""
-    boxes = getattr(track, "boxes", None)
-    if boxes is None or len(boxes) == 0:
-        return True
-    b = np.asarray(boxes, dtype=np.float64)
-    return bool(np.median(b[:, 2] / np.maximum(b[:, 3], 1e-9)) <= PERSON_ASPECT)
+    aspect = _median_aspect(track)
+    return aspect is None or aspect <= PERSON_ASPECT
 
 
 def vehicle_shaped(track: object) -> bool:
     """Could the track's boxes be a vehicle's: median width/height at least :data:`VEHICLE_ASPECT`
     (a car seen from the side 1.5-3; a dog 1.1-1.45)? A track without boxes is given the benefit
     of the doubt."""
-    boxes = getattr(track, "boxes", None)
-    if boxes is None or len(boxes) == 0:
-        return True
-    b = np.asarray(boxes, dtype=np.float64)
-    return bool(np.median(b[:, 2] / np.maximum(b[:, 3], 1e-9)) >= VEHICLE_ASPECT)
+    aspect = _median_aspect(track)
+    return aspect is None or aspect >= VEHICLE_ASPECT
 
 
 def _allowed(query_category: str | None, track: object) -> bool:

@@ -214,8 +214,8 @@ class ByteTracker:
 
         t_idx = np.concatenate(matched_tracks)
         d_idx = np.concatenate(matched_dets)
-        boxes = boxes.copy()
         if self.fragments:
+            boxes = boxes.copy()                        # a vehicle's pieces are joined into its box
             rest_high = self._fragments(t_idx, d_idx, pred, boxes, rest_high)
         merged = self._merged(t_idx, pred, boxes[d_idx])
         measured = boxes[d_idx].copy()
@@ -269,6 +269,10 @@ class ByteTracker:
         for k in self.key_[promote]:
             self.public_id_[int(k)] = len(self.public_id_) + 1
 
+    def _established(self, idx: np.ndarray) -> np.ndarray:
+        """Which of the tracks ``idx`` are confirmed with at least ``min_hits`` matches."""
+        return (self.hits_[idx] >= self.min_hits) & (self.state_[idx] != TENTATIVE)
+
     def _merged(self, t_idx: np.ndarray, pred: np.ndarray, det_boxes: np.ndarray) -> np.ndarray:
         """Which matched established tracks got a box more than ``merged_growth`` times the area
         of their prediction that also holds at least half of another confirmed track's prediction
@@ -277,7 +281,7 @@ class ByteTracker:
             return np.zeros(len(t_idx), bool)
         p = pred[t_idx]
         grown = (det_boxes[:, 2] * det_boxes[:, 3] > self.merged_growth * p[:, 2] * p[:, 3]) & \
-            (self.hits_[t_idx] >= self.min_hits) & (self.state_[t_idx] != TENTATIVE)
+            self._established(t_idx)
         if not grown.any():
             return grown
         # ... and the box holds most of another confirmed track's prediction: a second object is there
@@ -295,8 +299,7 @@ class ByteTracker:
         no taller than it (both widened by a tenth), the union cut to that widened prediction.
         ``boxes`` is changed in place; returns the free boxes left."""
         p = pred[t_idx]
-        wide = (self.hits_[t_idx] >= self.min_hits) & (self.state_[t_idx] != TENTATIVE) & \
-            (p[:, 2] >= OCCLUDER_ASPECT * p[:, 3])
+        wide = self._established(t_idx) & (p[:, 2] >= OCCLUDER_ASPECT * p[:, 3])
         if not wide.any() or len(free) == 0:
             return free
         rows = np.flatnonzero(wide)
@@ -334,12 +337,12 @@ class ByteTracker:
         vehicle = (w >= OCCLUDER_ASPECT * h) & (np.hypot(*self.mean_[:, 4:6].T) <= OCCLUDER_SPEED * w)
         person = w <= 0.7 * h
         blobs = boxes[d_idx]
-        owner = np.flatnonzero((self.hits_[t_idx] >= self.min_hits) & (self.state_[t_idx] != TENTATIVE) &
+        owner = np.flatnonzero(self._established(t_idx) &
                                (vehicle[t_idx] | person[t_idx]) &
                                (blobs[:, 2] * blobs[:, 3] > OCCLUDER_GROWTH * w[t_idx] * h[t_idx]))
         seen = np.zeros(len(self.key_), bool)
         seen[t_idx] = True
-        hidden = np.flatnonzero(~seen & (self.state_ != TENTATIVE) & (self.hits_ >= self.min_hits) &
+        hidden = np.flatnonzero(~seen & self._established(np.arange(len(self.key_))) &
                                 (self.misses_ < self.occlusion * self.fps) & (vehicle | person))
         if len(owner) == 0 or len(hidden) == 0:
             return t_idx, d_idx, measured, merged

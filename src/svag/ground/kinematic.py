@@ -37,7 +37,7 @@ DIRECTION = 0.2        # minimal speed along a direction
 GROWTH = 0.06          # log-height per second: coming closer / going away
 BORDER = 0.03          # fraction of the frame: "at the border"
 EVENT_S = 2.0          # duration of an event window (stop, start, ...)
-TOUCH = 0.01           # fraction of the frame: a box this close to a side touches it
+TOUCH = 0.004          # fraction of the frame: a box this close to a side touches it (2.6 px at 640)
 CROSSING_S = 0.4       # shortest window of an entry or an exit
 
 def sig(x: np.ndarray | float, center: float, width: float) -> np.ndarray:

@@ -50,7 +50,10 @@ box heights (:func:`svag.track.stitch.stitch_tracks`; 0 disables; a track that s
 ``min_hits + 1`` frames before the other ends may be joined too); then gaps of up to
 ``max(interpolate, stitch)`` seconds inside a track are filled linearly; tracks that last less
 than ``min_track_s`` seconds are dropped (0, the default, keeps all), unless they start or end
-within ``track_edge_s`` seconds of the video's first or last frame (the video cut them short).
+within ``track_edge_s`` seconds of the video's first or last frame (the video cut them short);
+with ``sides`` > 0 (seconds) and the ``frame_size`` known (:func:`svag.track.pipeline.track_video`
+gives it), a track that starts or ends at a side of the frame is followed up to ``sides`` seconds
+further, to where the object is first or last in view (:func:`svag.track.sides.extend_at_sides`).
 
 Defaults were tuned once on the public detections of PETS09-S2L1, TUD-Campus and
 TUD-Stadtmitte together (one setting, times in seconds) and are also used for the pixel
@@ -64,6 +67,7 @@ from svag.core.boxes import as_boxes, intersection_matrix, iou_matrix
 from svag.core.types import Detections
 from svag.errors import InputError
 from svag.track.interpolate import interpolate_gaps
+from svag.track.sides import extend_at_sides
 from svag.track.stitch import drop_short_tracks, stitch_tracks
 from svag.track.kalman import ConstantVelocityKalman, xywh_to_xyah, xyah_to_xywh
 from svag.track.matching import linear_assignment
@@ -106,7 +110,8 @@ class ByteTracker:
                  interpolate: float = 2.0, stitch: float = 3.0, stitch_distance: float = 0.6,
                  backfill: bool = True, box_output: str = "filtered", min_track_s: float = 0.0, track_edge_s: float = 0.5,
                  std_position: float = 1.0 / 20, std_velocity: float = 1.0 / 160, merged_growth: float = 0.0,
-                 occlusion: float = 0.0, fragments: bool = False) -> None:
+                 occlusion: float = 0.0, fragments: bool = False, sides: float = 0.0,
+                 frame_size: tuple[int, int] | None = None) -> None:
         self.fps = fps
         self.high_score = high_score
         self.low_score = low_score
@@ -131,6 +136,8 @@ class ByteTracker:
         self.merged_growth = merged_growth
         self.occlusion = occlusion
         self.fragments = fragments
+        self.sides = sides
+        self.frame_size = frame_size
 
     # -- state -------------------------------------------------------------------------------------
 
@@ -434,6 +441,8 @@ class ByteTracker:
             out = stitch_tracks(out, stitch_gap, max_distance=self.stitch_distance, max_overlap=self.min_hits + 1)
         gap = int(round(max(self.interpolate, self.stitch) * self.fps))
         out = interpolate_gaps(out, gap) if gap >= 1 else out
-        if self.min_track_s <= 0:
-            return out
-        return drop_short_tracks(out, self.min_track_s * self.fps, edge=int(round(self.track_edge_s * self.fps)))
+        if self.min_track_s > 0:
+            out = drop_short_tracks(out, self.min_track_s * self.fps, edge=int(round(self.track_edge_s * self.fps)))
+        if self.sides > 0 and self.frame_size is not None:
+            out = extend_at_sides(out, self.frame_size, self.fps, max_s=self.sides)
+        return out

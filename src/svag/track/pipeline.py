@@ -64,6 +64,8 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
             kw["fps"] = info.fps
         for key, value in getattr(det, "tracker_defaults", {}).items():    # what suits the detector
             kw.setdefault(key, value)
+        if info.width and info.height:
+            kw.setdefault("frame_size", (info.width, info.height))
         trk = build_tracker(tracker, **kw)
     else:
         trk = tracker

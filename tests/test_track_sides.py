@@ -104,3 +104,25 @@ def test_extend_at_sides_input_errors_and_the_trackers_option():
     assert run(sides=1.5).frames.min() == 14
     assert run(sides=1.5, frame_size=SIZE).frames.min() == 12
     assert run(frame_size=SIZE).frames.min() == 14
+
+
+def test_short_tracks_that_come_in_or_go_out_at_a_side_are_kept():
+    from svag.track.stitch import drop_short_tracks
+    # 1: 12 frames, comes in at the left side; 2: 12 frames in the middle; 3: 5 frames, goes out
+    # at the right side; 4: 40 frames in the middle
+    rows = {1: [(t, _visible(-10 + 3 * (t - 20), 20)) for t in range(20, 32)],
+            2: [(t, [80.0, 20.0, 20.0, 40.0]) for t in range(20, 32)],
+            3: [(t, _visible(170 + 3 * (t - 50), 20)) for t in range(50, 55)],
+            4: [(t, [40.0, 20.0, 20.0, 40.0]) for t in range(1, 41)]}
+    table = _table(rows)
+    assert set(drop_short_tracks(table, 30).ids.tolist()) == {4}
+    assert set(drop_short_tracks(table, 30, size=SIZE).ids.tolist()) == {1, 3, 4}
+    assert set(drop_short_tracks(table, 30, size=SIZE, side_frames=10).ids.tolist()) == {1, 4}
+    tr = ByteTracker(fps=10, min_track_s=3.0, side_track_s=1.0, frame_size=SIZE, fuse_score=False)
+    tr.reset()
+    for f in range(1, 61):
+        b = np.array([box for tid in (1, 2, 3) for fr, box in rows[tid] if fr == f]).reshape(-1, 4)
+        tr.update(f, b, np.full(len(b), 0.9))
+    kept = tr.finalize()
+    assert len(np.unique(kept.ids)) == 1 and kept.frames.min() <= 20       # the one that came in
+    assert ByteTracker(fps=10, min_track_s=3.0, side_track_s=1.0).frame_size is None

@@ -50,7 +50,10 @@ box heights (:func:`svag.track.stitch.stitch_tracks`; 0 disables; a track that s
 ``min_hits + 1`` frames before the other ends may be joined too); then gaps of up to
 ``max(interpolate, stitch)`` seconds inside a track are filled linearly; tracks that last less
 than ``min_track_s`` seconds are dropped (0, the default, keeps all), unless they start or end
-within ``track_edge_s`` seconds of the video's first or last frame (the video cut them short);
+within ``track_edge_s`` seconds of the video's first or last frame (the video cut them short)
+or, with ``side_track_s`` set and the ``frame_size`` known, last at least ``side_track_s`` seconds
+and start or end at a side of the frame (an object that comes in or goes out there, cut short by
+the frame);
 with ``sides`` > 0 (seconds) and the ``frame_size`` known (:func:`svag.track.pipeline.track_video`
 gives it), a track that starts or ends at a side of the frame is followed up to ``sides`` seconds
 further, to where the object is first or last in view (:func:`svag.track.sides.extend_at_sides`).
@@ -111,7 +114,7 @@ class ByteTracker:
                  backfill: bool = True, box_output: str = "filtered", min_track_s: float = 0.0, track_edge_s: float = 0.5,
                  std_position: float = 1.0 / 20, std_velocity: float = 1.0 / 160, merged_growth: float = 0.0,
                  occlusion: float = 0.0, fragments: bool = False, sides: float = 0.0,
-                 frame_size: tuple[int, int] | None = None) -> None:
+                 side_track_s: float | None = None, frame_size: tuple[int, int] | None = None) -> None:
         self.fps = fps
         self.high_score = high_score
         self.low_score = low_score
@@ -137,6 +140,7 @@ class ByteTracker:
         self.occlusion = occlusion
         self.fragments = fragments
         self.sides = sides
+        self.side_track_s = side_track_s
         self.frame_size = frame_size
 
     # -- state -------------------------------------------------------------------------------------
@@ -442,7 +446,10 @@ class ByteTracker:
         gap = int(round(max(self.interpolate, self.stitch) * self.fps))
         out = interpolate_gaps(out, gap) if gap >= 1 else out
         if self.min_track_s > 0:
-            out = drop_short_tracks(out, self.min_track_s * self.fps, edge=int(round(self.track_edge_s * self.fps)))
+            side = self.side_track_s is not None and self.frame_size is not None
+            out = drop_short_tracks(out, self.min_track_s * self.fps, edge=int(round(self.track_edge_s * self.fps)),
+                                    size=self.frame_size if side else None,
+                                    side_frames=(self.side_track_s or 0.0) * self.fps)
         if self.sides > 0 and self.frame_size is not None:
             out = extend_at_sides(out, self.frame_size, self.fps, max_s=self.sides)
         return out

@@ -74,11 +74,14 @@ def stitch_tracks(tracks: Detections, max_gap: int, *, max_distance: float = 1.0
     return out.subset(keep) if not keep.all() else out
 
 
-def drop_short_tracks(tracks: Detections, min_frames: float, edge: int = 0) -> Detections:
+def drop_short_tracks(tracks: Detections, min_frames: float, edge: int = 0, *,
+                      size: tuple[float, float] | None = None, side_frames: float = 0, margin: float = 1.5) -> Detections:
     """``tracks`` without the tracks whose span (first to last frame) is shorter than ``min_frames``,
     except those that start within ``edge`` frames of the video's first frame or end within
     ``edge`` frames of its last (``tracks.num_frames``): the video cut them, their length says
-    nothing about them."""
+    nothing about them. With the frame ``size`` (width, height), tracks of at least
+    ``side_frames`` whose first or last box touches a side of the frame (within ``margin``
+    pixels: an object that comes in or goes out there) are kept too."""
     if len(tracks) == 0:
         return tracks
     ids, inverse = np.unique(tracks.ids, return_inverse=True)
@@ -90,5 +93,16 @@ def drop_short_tracks(tracks: Detections, min_frames: float, edge: int = 0) -> D
     if edge > 0:
         end = tracks.num_frames or int(tracks.frames.max())
         keep |= (first <= edge) | (last > end - edge)
+    if size is not None:
+        order = np.lexsort((tracks.frames, inverse))
+        b = tracks.boxes[order]
+        inv = inverse[order]
+        ends = np.r_[np.flatnonzero(inv[1:] != inv[:-1]), len(inv) - 1]
+        starts = np.r_[0, ends[:-1] + 1]
+        touch = ((b[:, 0] <= margin) | (b[:, 1] <= margin) | (b[:, 0] + b[:, 2] >= size[0] - margin)
+                 | (b[:, 1] + b[:, 3] >= size[1] - margin))
+        at_side = np.zeros(len(ids), bool)
+        at_side[inv[starts]] = touch[starts] | touch[ends]
+        keep |= at_side & (last - first + 1 >= side_frames)
     keep = keep[inverse]
     return tracks if keep.all() else tracks.subset(keep)

@@ -178,6 +178,30 @@ def test_parked_vehicle_keeps_its_box_while_a_person_passes_in_front():
     np.testing.assert_allclose(fit_into(boxes[:1], np.array([150, 140, 80, 20], float)), [[150, 140, 80, 20]])
 
 
+def test_occlusion_growth_is_measured_against_the_last_box_too():
+    """The demo's car, frames 249-250: its box was too wide for a while and the Kalman filter's
+    size lags behind its true box; a walker then steps in front of it. The blob is 1.17 times the
+    filter's predicted area (under OCCLUDER_GROWTH, 1.3) but 1.43 times the car's last box: the car
+    keeps its box, the walker coasts."""
+    from svag.track.bytetrack import OCCLUDER_GROWTH
+    from svag.track.kalman import xyah_to_xywh
+    wide, car, walker, blob = [0, 150, 140, 46], [10, 150, 107, 46], [12, 110, 24, 80], [10, 130, 107, 66]
+    tr = ByteTracker(fps=25, **build_detector_defaults())
+    tr.reset()
+    for f in range(1, 71):
+        if f == 44:
+            pred = xyah_to_xywh(tr.mean_.copy())[0]
+            assert 107 * 66 < OCCLUDER_GROWTH * pred[2] * pred[3]          # the filter alone: not grown
+        dets = [wide, walker] if f <= 40 else [car, walker] if f <= 43 or f > 55 else [blob]
+        tr.update(f, np.array(dets, float), np.full(len(dets), 0.9))
+    out = tr.finalize()
+    car_id = out.ids[(out.frames == 43) & (out.boxes[:, 3] == 46)][0]
+    for f in range(44, 56):
+        k = (out.frames == f) & (out.ids == car_id)
+        np.testing.assert_allclose(out.boxes[k][0], car)
+    assert len(np.unique(out.ids)) == 2
+
+
 def test_vehicle_cut_in_pieces_is_joined_again():
     """A car drives right past a walker standing in front of it; for 12 frames the detector cuts
     the car in two at the walker (left part, right part) and sees the walker's upper body alone.

@@ -26,7 +26,8 @@ any gap (the online answer of ``update`` still reports the merged box).
 
 With ``occlusion`` > 0 (seconds), a person passing in front of a vehicle that stands still (a
 parked car) is handled as one object hiding another: when a matched track's box is more than
-``OCCLUDER_GROWTH`` times its predicted area and holds at least half of the prediction of a
+``OCCLUDER_GROWTH`` times the smaller of its predicted area and its last box's area (the
+filter's size lags behind a box that shrank) and holds at least half of the prediction of a
 confirmed track that found no box at this frame and was seen at most ``occlusion`` seconds ago,
 and one of the two is a standing vehicle (wide, moving less than ``OCCLUDER_SPEED`` of its width
 per frame) and the other a person (narrow), both predictions are placed in the blob
@@ -166,6 +167,7 @@ class ByteTracker:
         self.hits_ = np.zeros(0, np.int64)
         self.misses_ = np.zeros(0, np.int64)
         self.last_frame_ = np.zeros(0, np.int64)
+        self.last_box_ = np.zeros((0, 4))            # each track's last measured box
         self.public_id_: dict[int, int] = {}        # key -> id given at confirmation
         self.next_key_ = 0
         self.frame_: int | None = None
@@ -273,6 +275,7 @@ class ByteTracker:
         self.hits_[t_idx] += 1
         self.misses_[t_idx] = 0
         self.last_frame_[t_idx] = frame_index
+        self.last_box_[t_idx] = det_boxes
         was = self.state_[t_idx]
         promote = t_idx[(was == TENTATIVE) & (self.hits_[t_idx] >= self.min_hits)]
         self.state_[t_idx[was != TENTATIVE]] = TRACKED
@@ -335,8 +338,8 @@ class ByteTracker:
     def _occluded(self, t_idx: np.ndarray, d_idx: np.ndarray, measured: np.ndarray, merged: np.ndarray,
                   pred: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """A person passing in front of a standing vehicle (see the module docstring): a matched
-        established track whose box is more than ``OCCLUDER_GROWTH`` times its predicted area and
-        holds at least half of the prediction of a confirmed track that found no box of its own at
+        established track whose box is more than ``OCCLUDER_GROWTH`` times the smaller of its
+        predicted area and its last box's and holds at least half of the prediction of a confirmed track that found no box of its own at
         this frame (seen at most ``occlusion`` seconds ago), one of the two a vehicle that stands
         still (wider than ``OCCLUDER_ASPECT`` times its height, moving less than
         ``OCCLUDER_SPEED`` of its width per frame), the other a person (at most 0.7 times as wide
@@ -348,9 +351,11 @@ class ByteTracker:
         vehicle = (w >= OCCLUDER_ASPECT * h) & (np.hypot(*self.mean_[:, 4:6].T) <= OCCLUDER_SPEED * w)
         person = w <= 0.7 * h
         blobs = boxes[d_idx]
+        # grown past both the prediction and the last box (the filter's size lags behind a box)
+        size = np.minimum(w * h, self.last_box_[:, 2] * self.last_box_[:, 3])
         owner = np.flatnonzero(self._established(t_idx) &
                                (vehicle[t_idx] | person[t_idx]) &
-                               (blobs[:, 2] * blobs[:, 3] > OCCLUDER_GROWTH * w[t_idx] * h[t_idx]))
+                               (blobs[:, 2] * blobs[:, 3] > OCCLUDER_GROWTH * size[t_idx]))
         seen = np.zeros(len(self.key_), bool)
         seen[t_idx] = True
         hidden = np.flatnonzero(~seen & self._established(np.arange(len(self.key_))) &
@@ -407,6 +412,7 @@ class ByteTracker:
         self.hits_ = np.concatenate([self.hits_, np.ones(n, np.int64)])
         self.misses_ = np.concatenate([self.misses_, np.zeros(n, np.int64)])
         self.last_frame_ = np.concatenate([self.last_frame_, np.full(n, frame_index, np.int64)])
+        self.last_box_ = np.concatenate([self.last_box_, boxes])
         if confirm:
             for k in keys:
                 self.public_id_[int(k)] = len(self.public_id_) + 1
@@ -417,7 +423,7 @@ class ByteTracker:
             (self.state_ == LOST) & (frame_index - self.last_frame_ > self.max_age_frames_))
         if dead.any():
             keep = ~dead
-            for name in ("mean_", "cov_", "key_", "state_", "hits_", "misses_", "last_frame_"):
+            for name in ("mean_", "cov_", "key_", "state_", "hits_", "misses_", "last_frame_", "last_box_"):
                 setattr(self, name, getattr(self, name)[keep])
 
     # -- end of video ------------------------------------------------------------------------------

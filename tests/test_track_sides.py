@@ -90,6 +90,9 @@ def test_extend_at_sides_input_errors_and_the_trackers_option():
         extend_at_sides(_table({1: [(1, [0, 0, 5, 5])]}), SIZE, fps=0)
     with pytest.raises(InputError, match="min_fit >= 2"):
         extend_at_sides(_table({1: [(1, [0, 0, 5, 5])]}), SIZE, fps=10, min_fit=1)
+    for bad in ({"sides": -1}, {"side_track_s": -0.5}, {"frame_size": (640, 0)}):
+        with pytest.raises(InputError, match="sides|frame_size"):
+            ByteTracker(**bad).reset()
     # ByteTracker extends only with the frame size known (track_video gives it)
     seq = [(t, _visible(-20 + 2 * (t - 10), 20)) for t in range(14, 40)]
 

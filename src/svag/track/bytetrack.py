@@ -155,6 +155,10 @@ class ByteTracker:
             raise InputError(f"expected 0 <= low_score <= high_score, got {self.low_score} and {self.high_score}")
         if self.min_hits < 1:
             raise InputError(f"min_hits must be >= 1, got {self.min_hits}")
+        if self.sides < 0 or (self.side_track_s is not None and self.side_track_s < 0):
+            raise InputError(f"sides and side_track_s must be >= 0 seconds, got {self.sides} and {self.side_track_s}")
+        if self.frame_size is not None and (len(self.frame_size) != 2 or min(self.frame_size) <= 0):
+            raise InputError(f"frame_size must be (width, height) in pixels, got {self.frame_size!r}")
 
     def reset(self) -> None:
         self._check_params()
@@ -339,8 +343,8 @@ class ByteTracker:
                   pred: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """A person passing in front of a standing vehicle (see the module docstring): a matched
         established track whose box is more than ``OCCLUDER_GROWTH`` times the smaller of its
-        predicted area and its last box's and holds at least half of the prediction of a confirmed track that found no box of its own at
-        this frame (seen at most ``occlusion`` seconds ago), one of the two a vehicle that stands
+        predicted area and its last box's and holds at least half of the prediction of a
+        confirmed track that found no box of its own at this frame (seen at most ``occlusion`` seconds ago), one of the two a vehicle that stands
         still (wider than ``OCCLUDER_ASPECT`` times its height, moving less than
         ``OCCLUDER_SPEED`` of its width per frame), the other a person (at most 0.7 times as wide
         as high). Both are placed in the blob by :func:`fit_into`; the vehicle keeps its size and

@@ -36,8 +36,10 @@ from svag.errors import InputError
 
 OFF_LINE = 3.0     # pixels: a fitted box this far (and half) off the line is given the line's depth
 
-def _touching(boxes: np.ndarray, size: tuple[float, float], margin: float) -> np.ndarray:
-    """(N, 4) bool: the box touches the left, top, right, bottom side of the frame."""
+
+def touching(boxes: np.ndarray, size: tuple[float, float], margin: float = 1.5) -> np.ndarray:
+    """(N, 4) bool: each xywh box touches the left, top, right, bottom side of a frame of
+    ``size`` = (width, height), within ``margin`` pixels."""
     w, h = size
     return np.stack([boxes[:, 0] <= margin, boxes[:, 1] <= margin,
                      boxes[:, 0] + boxes[:, 2] >= w - margin, boxes[:, 1] + boxes[:, 3] >= h - margin], axis=1)
@@ -135,7 +137,7 @@ def extend_at_sides(tracks: Detections, size: tuple[float, float], fps: float, *
     ids, frames = tracks.ids[order], tracks.frames[order]
     boxes = tracks.boxes[order].copy()
     scores = tracks.scores[order] if tracks.scores is not None else None
-    touch = _touching(boxes, size, margin)
+    touch = touching(boxes, size, margin)
     last = int(tracks.num_frames or frames.max())
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     ends = np.r_[starts[1:], len(ids)]

@@ -16,6 +16,7 @@ import numpy as np
 
 from svag.core.types import Detections
 from svag.track.matching import linear_assignment
+from svag.track.sides import touching
 
 
 def _ends(tracks: Detections, window: int) -> tuple[np.ndarray, ...]:
@@ -99,8 +100,7 @@ def drop_short_tracks(tracks: Detections, min_frames: float, edge: int = 0, *,
         inv = inverse[order]
         ends = np.r_[np.flatnonzero(inv[1:] != inv[:-1]), len(inv) - 1]
         starts = np.r_[0, ends[:-1] + 1]
-        touch = ((b[:, 0] <= margin) | (b[:, 1] <= margin) | (b[:, 0] + b[:, 2] >= size[0] - margin)
-                 | (b[:, 1] + b[:, 3] >= size[1] - margin))
+        touch = touching(b, size, margin).any(axis=1)
         at_side = np.zeros(len(ids), bool)
         at_side[inv[starts]] = touch[starts] | touch[ends]
         keep |= at_side & (last - first + 1 >= side_frames)

@@ -361,9 +361,9 @@ def test_pixel_pipeline_on_pets09_whole_video(shared_data, tmp_path):
     tracker defaults, overlap-aware stitching, short tracks dropped), PETS09-S2L1's 19 people give
     at most 25 tracks and HOTA at least 53 (public detections: 53.4); it was 50.1 with 37 tracks,
     then 52.8 with 25 (online MOG2), 54.7 (median background), 55.5 (24 tracks) in session 7,
-    54.7 now (25 tracks): tracks followed to where an entering person is first in view, and short
-    tracks kept at the frame's sides, gain on synthetic videos, whose ground truth marks every
-    visible pixel, and cost 0.7 here, where people are annotated once most of them is in view."""
+    54.9 now (24 tracks): tracks followed to where an entering person is first in view gain on
+    synthetic videos, whose ground truth marks every visible pixel, and cost 0.6 here, where
+    people are annotated once most of them is in view."""
     run = track_video(shared_data / "video" / "pets09-s2l1.avi")
     write_mot(tmp_path / "PETS09-S2L1.txt", run.tracks)
     result = evaluate_mot(shared_data / "mot" / "PETS09-S2L1", tmp_path / "PETS09-S2L1.txt").datasets["PETS09-S2L1"]

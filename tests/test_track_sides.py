@@ -129,3 +129,30 @@ def test_short_tracks_that_come_in_or_go_out_at_a_side_are_kept():
     kept = tr.finalize()
     assert len(np.unique(kept.ids)) == 1 and kept.frames.min() <= 20       # the one that came in
     assert ByteTracker(fps=10, min_track_s=3.0, side_track_s=1.0).frame_size is None
+
+
+def test_random_tracks_keep_one_box_per_frame_inside_the_frame():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        f, i, b = [], [], []
+        for tid in range(int(rng.integers(1, 6))):
+            start, length = int(rng.integers(1, 50)), int(rng.integers(1, 40))
+            x0, v, w, h, y = rng.uniform(-30, 230), rng.normal(0, 4), rng.uniform(2, 60), rng.uniform(5, 80), rng.uniform(-10, 90)
+            for k in range(length):
+                box = np.array([[x0 + v * k, y, w, h]])
+                x0_, y0_ = np.maximum(box[0, :2], 0)
+                x1_, y1_ = np.minimum(box[0, :2] + box[0, 2:], SIZE)
+                if x1_ > x0_ and y1_ > y0_:
+                    f.append(start + k)
+                    i.append(tid + 1)
+                    b.append([x0_, y0_, x1_ - x0_, y1_ - y0_])
+        if not f:
+            continue
+        table = Detections(np.array(f), np.array(i), np.array(b), scores=np.ones(len(f)), num_frames=120)
+        out = extend_at_sides(table, SIZE, fps=float(rng.choice([7, 10, 25, 30])))
+        assert len(set(zip(out.frames.tolist(), out.ids.tolist()))) == len(out)
+        assert (out.boxes[:, 2:] >= 0).all() and (out.boxes[:, :2] >= 0).all()
+        assert (out.boxes[:, 0] + out.boxes[:, 2] <= SIZE[0] + 1e-9).all()
+        assert (out.boxes[:, 1] + out.boxes[:, 3] <= SIZE[1] + 1e-9).all()
+        assert out.frames.min() >= 1 and out.frames.max() <= 120
+        assert set(out.ids.tolist()) == set(table.ids.tolist())

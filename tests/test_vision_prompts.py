@@ -41,6 +41,11 @@ def test_contrasts_exclude_actors_that_may_be_the_same():
     assert "a photo of a person" not in red and "a photo of a tall red person" not in red
     assert red[-len(GENERIC_NEGATIVES):] == GENERIC_NEGATIVES
     assert contrast_prompts(qs[1], qs)[0] == "a photo of a brown dog"       # any person may be "a person"
+    # the same actor in the lexicon's other basic colours; a synonym counts as the colour it names
+    assert "a photo of a blue person" in red and "a photo of a grey person" in red and "a photo of a red person" not in red
+    gray, navy = _q("a gray car stops", "a navy car stops")
+    assert not [p for p in contrast_prompts(gray, [gray]) if "grey" in p or "gray" in p]
+    assert "a photo of a blue car" not in contrast_prompts(navy, [navy]) and "a photo of a red car" in contrast_prompts(navy, [navy])
 
 
 def test_open_vocabulary_detectors_take_query_texts_through_set_prompts():

@@ -10,8 +10,6 @@ from svag.language import lexicon as lx
 from svag.language.types import ActionQuery
 
 GENERIC_NEGATIVES = ("a photo of the background", "a photo of an empty street", "a photo of an object")
-# a query naming a colour is also contrasted with the same actor in these other colours
-BASIC_COLOURS = ("red", "blue", "green", "yellow", "orange", "purple", "white", "black", "gray", "brown", "pink")
 # words of a query that belong to the actor phrase, not to the action
 _SUBJECT = set(lx.CATEGORIES) | set(lx.COLOURS) | set(lx.VISUAL) | set(lx.CLOTHING) | {"a", "an", "the", "in", "with",
                                                                                            "wearing", "one", "some"}
@@ -76,6 +74,9 @@ def contrast_prompts(query: ActionQuery, others: Iterable[ActionQuery]) -> tuple
     colours = [a for a in query.attributes if a in lx.COLOURS]
     if colours:
         rest = tuple(a for a in query.attributes if a not in colours)
-        out += [f"a photo of a {actor_phrase(replace(query, attributes=(c, *rest)))}" for c in BASIC_COLOURS
-                if c not in colours and not (c == "gray" and "grey" in colours)]
+        # ... contrasted with the same actor in the other basic colours (the lexicon's; a synonym
+        # such as "gray" or "navy" counts as the colour it names)
+        named = {lx.COLOUR_SYNONYMS.get(c, c) for c in colours}
+        out += [f"a photo of a {actor_phrase(replace(query, attributes=(c, *rest)))}" for c in lx.BASIC_COLOURS
+                if c not in named]
     return tuple(dict.fromkeys([*out, *GENERIC_NEGATIVES]))

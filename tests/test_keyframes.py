@@ -291,3 +291,34 @@ def test_long_videos_are_read_by_seeking_exact_frames(tmp_path):
     got = {f.index: f.image for f in reader.read_frames([*picks, 3001, 5000])}
     assert list(got) == picks and all(np.array_equal(got[i], plain[i]) for i in picks)
     assert reader.frames_decoded == 0 and reader.frames_sampled < 1000
+
+
+def test_crop_encoder_reads_the_key_frames_tracking_kept(long_video, decodes):
+    """The crops of a vision grounder come from the frames tracking kept: one pass over the video,
+    every crop on a key frame (or a short track's first box), the same crops as a plain decode."""
+    from svag.run.scene import SceneBuilder, SceneConfig
+    from svag.vision.crops import CropEncoder, crop
+
+    seen: list[np.ndarray] = []
+
+    class Embedder:                                          # a stand-in image model: the crops' mean colour
+        def encode_images(self, images):
+            seen.extend(images)
+            return np.stack([np.r_[im.reshape(-1, 3).mean(0), 1.0] for im in images]).astype(np.float32)
+    enc = CropEncoder("stand-in", cache_dir="", embedder=Embedder)
+    fps = 25.0
+    assert list(enc.frames_wanted(30, fps=fps)) == [1, 13, 25] and list(enc.frames_wanted(30)) == []
+    scene = SceneBuilder(SceneConfig(cache_dir="")).from_video(long_video, progress=False, encoders=[enc])
+    assert scene.fps == fps and len(decodes) == 1                         # tracking's pass only
+    got = enc.encode(scene)
+    assert scene.frames.passes == 0 and len(decodes) == 1                 # crops from kept frames
+    key = set(range(1, 601, 12))
+    plain = _plain_frames(long_video, set(got.frames.tolist()))
+    for t in scene.tracks:
+        frames, emb = got.of(t.track_id)
+        on = [f for f in t.frames.tolist() if f in key]             # at most 50: under max_per_track
+        assert frames.tolist() == (on or [int(t.frames[0])])
+        boxes = dict(zip(t.frames.tolist(), t.boxes))
+        for f, e in zip(frames.tolist(), emb):
+            np.testing.assert_allclose(e[:3], crop(plain[f], boxes[f], 0.1).reshape(-1, 3).mean(0), rtol=1e-5)
+    assert len(seen) == len(got.frames)

@@ -25,8 +25,8 @@ class ColourEncoder:
     def params(self) -> dict[str, Any]:
         return {"every": self.every, "frames": "key"}
 
-    def frames_wanted(self, num_frames: int | None) -> range:
-        """The key frames: every ``every``-th frame from the first."""
+    def frames_wanted(self, num_frames: int | None, fps: float | None = None) -> range:
+        """The key frames: every ``every``-th frame from the first (``fps`` is not needed)."""
         return range(1, (num_frames or UNKNOWN_LENGTH) + 1, self.every)
 
     def encode(self, scene: Scene) -> dict[object, np.ndarray] | None:

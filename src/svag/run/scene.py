@@ -165,7 +165,7 @@ class SceneBuilder:
         for encoder in encoders:
             wanted = getattr(encoder, "frames_wanted", None)
             if wanted is not None:
-                frames.store.want(wanted(geo.num_frames))
+                frames.store.want(wanted(geo.num_frames, fps=geo.fps))
         tracker_args = {"fps": geo.fps, **self.config.tracker_args}
         run = track_video(video, self.config.detector, self.config.tracker,
                           detector_kwargs=self.config.detector_args, tracker_kwargs=tracker_args,

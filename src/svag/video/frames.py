@@ -8,7 +8,7 @@ frame folder reads only the wanted images, a video file is read by
 decoding from the start up to the last wanted frame) and only the wanted frames are converted.
 
 The store is filled for exactly the frames the scene's encoders will want: before tracking, the
-scene builder asks each encoder with ``frames_wanted(num_frames)`` for its frames
+scene builder asks each encoder with ``frames_wanted(num_frames, fps=)`` for its frames
 (:meth:`FrameStore.want`), and the tracking pass hands the store every such frame it decodes
 (:meth:`FrameStore.put`, full resolution, before any ``--resize``). The store never holds more
 than its budget in bytes (default :data:`DEFAULT_BUDGET_MB`); a frame that does not fit is not

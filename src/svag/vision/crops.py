@@ -1,7 +1,12 @@
 """Track crops, decoded once, embedded once: the per-video image encoding of the track–text
 grounders, as the ``crops`` encoder (:class:`CropEncoder`, registered in :mod:`svag.encode`).
 
-* :func:`sample_crops` picks, for every track, a few boxes per second inside its life;
+* :func:`sample_crops` picks, for every track, its boxes on the key frames 1, 1 + step, 1 + 2 step,
+  ... (``step``: the frames between two crops at ``per_second`` crops per second; the same frames
+  for every track, known before tracking: :meth:`CropEncoder.frames_wanted`, so the scene keeps them
+  while tracking decodes the video and this encoder decodes nothing more when they fit in its
+  frame memory), at most ``max_per_track`` spread over its life; a track with no box on a key
+  frame (shorter than ``step``) is read at its first box;
 * :func:`encode_crops` reads the scene's frames (``scene.frames``) in one sorted pass, crops
   those boxes and embeds them in batches (memory stays flat in video length: at most one batch
   of crops is held);
@@ -55,14 +60,19 @@ class CropEmbeddings:
         return self.frames[s:e], self.embeddings[s:e]
 
 
+def crop_step(fps: float, sampling: CropSampling) -> int:
+    """Frames between two key frames of the crop encoder."""
+    return max(1, int(round(fps / max(sampling.per_second, 1e-6))))
+
+
 def sample_crops(scene: Scene, sampling: CropSampling) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(track index, frame, box) of every crop to take, sorted by frame."""
-    step = max(1, int(round(scene.fps / max(sampling.per_second, 1e-6))))
+    step = crop_step(scene.fps, sampling)
     idx, frames, boxes = [], [], []
     for k, t in enumerate(scene.tracks):
         if len(t) == 0:
             continue
-        sel = np.flatnonzero((t.frames - t.frames[0]) % step == 0)
+        sel = np.flatnonzero((t.frames - 1) % step == 0)
         if len(sel) == 0:
             sel = np.array([0])
         if len(sel) > sampling.max_per_track:
@@ -175,7 +185,13 @@ class CropEncoder:
         self._embedder = embedder
 
     def params(self) -> dict[str, Any]:
-        return {**model_identity(self.model), "sampling": asdict(self.sampling)}
+        return {**model_identity(self.model), "sampling": asdict(self.sampling), "frames": "key"}
+
+    def frames_wanted(self, num_frames: int | None, fps: float | None = None) -> range:
+        """The key frames (see :func:`sample_crops`); none when the frame rate is not known."""
+        if not fps or not num_frames:
+            return range(0)
+        return range(1, num_frames + 1, crop_step(fps, self.sampling))
 
     def embedder(self) -> Any:
         if self._embedder is None:

@@ -56,6 +56,19 @@ def test_directions_and_states(scene):
     assert 3 not in _ids(g.ground(scene, _q([Predicate("run")])))
 
 
+def test_turn_around_is_the_turn_itself():
+    """Walks right for 4 s, turns on the spot over frames 41-46 (0.6 s at 10 fps), walks back
+    left: the window is the turn (from the last frame going right to the first going left), not
+    the 3 s around it that other events get."""
+    xs = np.concatenate([50 + 8.0 * np.arange(40), np.full(6, 50 + 8.0 * 40), 50 + 8.0 * 40 - 8.0 * np.arange(1, 55)])
+    walker = Track(7, np.arange(1, 101), np.column_stack([xs, np.full(100, 300.0), np.full(100, 40.0),
+                                                          np.full(100, 100.0)]))
+    out = KinematicGrounder().ground(Scene((walker,), 768, 576, 10.0, 100), _q([Predicate("turn_around")]))
+    assert _ids(out) == {7}
+    s, e = out.groundings[0].windows[0, :2]
+    assert 40 <= s <= 43 and 45 <= e <= 48, (s, e)                        # the turn: frames 41-46
+
+
 def test_events_and_order(scene):
     g = KinematicGrounder()
     enter = g.ground(scene, _q([Predicate("enter", "left")]))

@@ -90,6 +90,10 @@ def test_events_and_order(scene):
     c = next(x for x in chain.groundings if x.track.track_id == 5).windows[0]
     assert c[0] <= 41 and c[1] >= 71                               # stops, then walks on at 71
     assert 3 not in _ids(chain)
+    # starting to move: the first second of walking again (frames 71-80), not the stand before it
+    start = g.ground(scene, _q([Predicate("start_moving")]))
+    w = next(x for x in start.groundings if x.track.track_id == 5).windows[0]
+    assert 69 <= w[0] <= 73 and 78 <= w[1] <= 82, w
 
 
 def test_unsupported_predicates_are_reported(scene):

@@ -40,6 +40,7 @@ EVENT_S = 2.0          # duration of an event window (stop, start, ...)
 TOUCH = 0.004          # fraction of the frame: a box this close to a side touches it (2.6 px at 640)
 CROSSING_S = 0.4       # shortest window of an entry or an exit
 MOMENT_S = 0.4         # shortest window of a turn around (the shortest run windows keep)
+START_S = 1.0          # window of a start: the first second of moving
 
 def sig(x: np.ndarray | float, center: float, width: float) -> np.ndarray:
     """Logistic step from 0 to 1 around ``center``; written with tanh, which does not overflow
@@ -164,12 +165,13 @@ def _located(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
 
 
 def _transitions(before: np.ndarray, after: np.ndarray, c: _Ctx, hold_s: float = 1.0,
-                 moment: bool = False) -> np.ndarray:
-    """Relevance around changes from state ``before`` to state ``after`` held ``hold_s`` each side:
-    from ``EVENT_S / 2`` before to ``EVENT_S`` after each change, or, with ``moment``, over the
-    change itself: from the last frame in ``before`` to the first in ``after`` around the moment
-    the change is strongest, at least ``MOMENT_S`` (a turn: the frames where the actor goes
-    neither way)."""
+                 mode: str = "around") -> np.ndarray:
+    """Relevance around changes from state ``before`` to state ``after`` held ``hold_s`` each side.
+    ``mode`` "around": from ``EVENT_S / 2`` before to ``EVENT_S`` after each frame where the change
+    is strong; "turn": the change itself, from the last frame in ``before`` to the first in
+    ``after`` around the moment the change is strongest (the middle of the frames where it is),
+    at least ``MOMENT_S`` (a turn: the frames where the actor goes neither way); "onset": the
+    first ``START_S`` from that moment on."""
     n = len(before)
     k = c.seconds(hold_s)
     if n < 2 * k:
@@ -179,22 +181,25 @@ def _transitions(before: np.ndarray, after: np.ndarray, c: _Ctx, hold_s: float =
     t = np.arange(k, n - k + 1)
     strength = np.minimum((cb[t] - cb[t - k]) / k, (ca[t + k] - ca[t]) / k)   # change at t
     out = np.zeros(n)
-    if moment:
-        half = c.seconds(MOMENT_S) // 2
-        for a, b in runs(strength > 0.5):
-            top = np.flatnonzero(strength[a:b + 1] >= strength[a:b + 1].max() - 1e-9)
-            at = int(t[a + top[len(top) // 2]])
+    if mode == "around":
+        for i in np.flatnonzero(strength > 0.5):
+            at = int(t[i])
+            seg = slice(max(0, at - c.seconds(EVENT_S / 2)), min(n, at + c.seconds(EVENT_S)))
+            out[seg] = np.maximum(out[seg], strength[i])
+        return out
+    half = c.seconds(MOMENT_S) // 2
+    for a, b in runs(strength > 0.5):
+        top = np.flatnonzero(strength[a:b + 1] >= strength[a:b + 1].max() - 1e-9)
+        at = int(t[a + top[len(top) // 2]])
+        if mode == "onset":
+            lo, hi = at, at + c.seconds(START_S) - 1
+        else:
             was = np.flatnonzero(before[max(0, at - k):at] >= 0.5)
             now = np.flatnonzero(after[at:min(n, at + k)] >= 0.5)
             lo = min(at - half, max(0, at - k) + int(was[-1]) + 1 if len(was) else at)
             hi = max(at + half, at + int(now[0]) - 1 if len(now) else at)
-            seg = slice(max(0, lo), min(n, hi + 1))
-            out[seg] = np.maximum(out[seg], strength[a:b + 1].max())
-        return out
-    for i in np.flatnonzero(strength > 0.5):
-        at = int(t[i])
-        seg = slice(max(0, at - c.seconds(EVENT_S / 2)), min(n, at + c.seconds(EVENT_S)))
-        out[seg] = np.maximum(out[seg], strength[i])
+        seg = slice(max(0, lo), min(n, hi + 1))
+        out[seg] = np.maximum(out[seg], strength[a:b + 1].max())
     return out
 
 
@@ -203,13 +208,14 @@ def _stop(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
 
 
 def _start(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
-    return _transitions(_still(f, c, None), _moving(f, c, None), c)
+    """Starting to move: its first ``START_S`` of moving, from the change on."""
+    return _transitions(_still(f, c, None), _moving(f, c, None), c, mode="onset")
 
 
 def _turn_around(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:
     left = sig(-f.vx, DIRECTION, 0.06)
     right = sig(f.vx, DIRECTION, 0.06)
-    return np.maximum(_transitions(left, right, c, moment=True), _transitions(right, left, c, moment=True))
+    return np.maximum(_transitions(left, right, c, mode="turn"), _transitions(right, left, c, mode="turn"))
 
 
 def _turn(f: TrackFeatures, c: _Ctx, arg: str | None) -> np.ndarray:

@@ -39,8 +39,8 @@ class Encoder(Protocol):
     with ``to_json(value)`` and ``from_json(obj)`` is also cached on disk, in the scene's cache
     folder (``encodings/<key>.json``). An encoder that reads pixels at frames fixed in advance
     (not chosen from the tracks) says which with ``frames_wanted(num_frames, fps=None) ->
-    Iterable[int]`` (a ``range`` is best): the scene builder keeps those frames while tracking decodes the video,
-    so the encoder's ``scene.frames.read`` needs no second decode."""
+    Iterable[int]`` (a ``range`` is best): the scene builder keeps those frames while tracking
+    decodes the video, so the encoder's ``scene.frames.read`` needs no second decode."""
 
     name: str
 

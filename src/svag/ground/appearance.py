@@ -10,9 +10,8 @@ import numpy as np
 
 from svag.language import lexicon as lx
 
-# the colour bins and the words that mean one of them: the parser's lexicon (one colour list)
+# the colour bins: the parser's lexicon (one colour list; lx.basic_colour maps synonyms to them)
 COLOURS = lx.BASIC_COLOURS
-SYNONYMS = lx.COLOUR_SYNONYMS
 
 
 def colour_names(hsv: np.ndarray) -> np.ndarray:
@@ -50,11 +49,11 @@ def normalise(counts: np.ndarray) -> np.ndarray:
 
 def colour_probability(descriptor: np.ndarray, word: str) -> float:
     """How well a colour word describes a track (1 when a third or more of its pixels have it)."""
-    name = SYNONYMS.get(word, word)
+    name = lx.basic_colour(word)
     if name not in COLOURS:
         return 1.0          # not a colour word: no evidence either way
     return float(min(1.0, 3.0 * descriptor[COLOURS.index(name)]))
 
 
 def is_colour_word(word: str) -> bool:
-    return SYNONYMS.get(word, word) in COLOURS
+    return lx.basic_colour(word) in COLOURS

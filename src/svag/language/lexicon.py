@@ -101,6 +101,13 @@ BASIC_COLOURS = ("red", "orange", "yellow", "green", "blue", "purple", "pink", "
 COLOUR_SYNONYMS: dict[str, str] = {
     "gray": "grey", "dark": "black", "light": "white", "silver": "grey", "golden": "yellow", "violet": "purple",
     "navy": "blue", "beige": "brown", "tan": "brown", "cyan": "blue", "crimson": "red"}
+
+
+def basic_colour(word: str) -> str:
+    """The basic colour a colour word names ("gray" -> "grey", "navy" -> "blue"); other words as given."""
+    return COLOUR_SYNONYMS.get(word, word)
+
+
 # every colour word the parser keeps as an attribute of the actor
 COLOURS = frozenset(BASIC_COLOURS) | frozenset(COLOUR_SYNONYMS) | frozenset({
     "maroon", "cream", "khaki", "colored", "coloured", "colorful", "colourful"})

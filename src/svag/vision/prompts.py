@@ -76,7 +76,7 @@ def contrast_prompts(query: ActionQuery, others: Iterable[ActionQuery]) -> tuple
         rest = tuple(a for a in query.attributes if a not in colours)
         # ... contrasted with the same actor in the other basic colours (the lexicon's; a synonym
         # such as "gray" or "navy" counts as the colour it names)
-        named = {lx.COLOUR_SYNONYMS.get(c, c) for c in colours}
+        named = {lx.basic_colour(c) for c in colours}
         out += [f"a photo of a {actor_phrase(replace(query, attributes=(c, *rest)))}" for c in lx.BASIC_COLOURS
                 if c not in named]
     return tuple(dict.fromkeys([*out, *GENERIC_NEGATIVES]))

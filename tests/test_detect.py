@@ -411,6 +411,33 @@ def test_extend_legs_takes_the_legs_the_shadow_rule_dropped():
     assert extend_legs(stride, box, full_height=70, core=0.6, share=0.6)[0] == 0
 
 
+def test_legs_are_followed_past_a_ground_plane_line_that_sits_low():
+    """The line says a person whose head is at row 10 is 50 rows high, but its legs (marked
+    shadow) go on to row 80: they are followed to their end while the marks stay under the blob.
+    A shadow spreading sideways past the line's height stops them there; legs that end before
+    the line's height keep their own end."""
+    from svag.detect.motion import MotionDetector
+    det = MotionDetector()
+    det.reset()
+    det.person_scale_.coef = np.array([0.2, 38.0])          # full height from the top row: (0.2 * 10 + 38) / 0.8 = 50
+
+    def legs(raw: np.ndarray) -> float:
+        stats = np.array([[20.0, 10.0, 10.0, 30.0, 300.0]])  # head and torso: x, y, w, h, area
+        det._extend_legs(stats, raw)
+        return stats[0, 1] + stats[0, 3]                     # the blob's bottom row
+
+    raw = np.zeros((120, 60), np.uint8)
+    raw[10:40, 20:30] = 255
+    raw[40:80, 21:29] = 127
+    assert legs(raw) == 80
+    spread = raw.copy()
+    spread[62:80, 0:60] = 127                               # a cast shadow from row 62 on
+    assert legs(spread) == 62
+    short = raw.copy()
+    short[55:80] = 0                                        # legs end at row 55, before the line's 60
+    assert legs(short) == 55
+
+
 def test_split_levels_cuts_a_person_from_a_vehicle_only():
     """A person in front of a car is one blob with a tall narrow run of columns and a low long
     part on both sides: two boxes, the car's spanning the person. A person beside a dog (the low

@@ -23,9 +23,11 @@ Legs (:func:`extend_legs`): the shadow rule drops whatever is a darker copy of t
 which grey or black trousers on a grey road are. A narrow blob goes on down through the shadow
 pixels under its middle columns: when the ground-plane line below has a perspective slope
 (:data:`LINE_SLOPE`), if it is shorter than ``legs`` times a person's height at its place and
-down to that height; otherwise (no line yet, or a nearly flat one, which people without legs bend
-it into) down to 1.9 times its height while the marks stay under it (a shadow cast on the ground
-spreads sideways).
+down to that height, and on beyond it (up to :data:`LEGS_BEYOND` times it) while the marks stay
+under it when the legs reach that height (the line sits low where people without legs pulled it
+down); otherwise (no line yet, or a nearly flat one, which people without legs bend it into) down
+to 1.9 times its height while the marks stay under it (a shadow cast on the ground spreads
+sideways).
 
 A person merged with a vehicle (:func:`split_levels`, ``person_vehicle``): a blob whose outline
 has a tall, narrow run of columns beside or in front of a low, long part (a person walking past a
@@ -193,6 +195,8 @@ def split_levels(blob: np.ndarray, *, tall: float = 0.8, drop: float = 0.6, max_
 # slopes of the ground-plane line (person height per foot row) that extend_legs trusts: a nearly
 # flat line here is mostly one learnt from people whose legs the shadow rule took
 LINE_SLOPE = (0.1, 1.0)
+LEGS_BEYOND = 1.5    # legs that reach the line's height are followed on, at most this many times it
+LEGS_SPILL = 0.25    # ... and without a line: while the marks beside them stay under this share
 
 CATEGORIES = ("person", "vehicle", "other")
 PERSON, VEHICLE, OTHER = 0, 1, 2
@@ -531,11 +535,17 @@ class MotionDetector:
         else:                      # no trusted ground-plane slope: as far as the marks stay under the blob
             full = 1.9 * h
             short = narrow
-            spill = 0.25
+            spill = LEGS_SPILL
         for i in np.flatnonzero(short):
             rows, pixels = extend_legs(raw, stats[i, :4], full[i], spill=spill)
             stats[i, 3] += rows
             stats[i, 4] += pixels
+            if np.isinf(spill) and rows and stats[i, 1] + stats[i, 3] >= min(raw.shape[0], stats[i, 1] + np.ceil(full[i])):
+                # the legs reach the line's height and go on: the line is low here (people without
+                # legs flatten it), so they are followed on while the marks stay under the blob
+                rows, pixels = extend_legs(raw, stats[i, :4], LEGS_BEYOND * full[i], spill=LEGS_SPILL)
+                stats[i, 3] += rows
+                stats[i, 4] += pixels
 
     def _size_factor(self, frame_height: float) -> float:
         """Full-frame pixels per size unit: sizes are given for a ``size_reference``-pixel-high frame."""

@@ -23,8 +23,8 @@ Legs (:func:`extend_legs`): the shadow rule drops whatever is a darker copy of t
 which grey or black trousers on a grey road are. A narrow blob goes on down through the shadow
 pixels under its middle columns: when the ground-plane line below has a perspective slope
 (:data:`LINE_SLOPE`), if it is shorter than ``legs`` times a person's height at its place and
-down to that height, and on beyond it (up to :data:`LEGS_BEYOND` times it) while the marks stay
-under it when the legs reach that height (the line sits low where people without legs pulled it
+down to that height; legs that reach it are followed on, up to :data:`LEGS_BEYOND` times it,
+while the marks stay under the blob (the line sits low where people without legs pulled it
 down); otherwise (no line yet, or a nearly flat one, which people without legs bend it into) down
 to 1.9 times its height while the marks stay under it (a shadow cast on the ground spreads
 sideways).
@@ -528,7 +528,8 @@ class MotionDetector:
         coef = self.person_scale_.coef
         x, y, w, h = stats[:, :4].T
         narrow = w <= 0.7 * h
-        if coef is not None and LINE_SLOPE[0] < coef[0] < LINE_SLOPE[1]:
+        line = coef is not None and LINE_SLOPE[0] < coef[0] < LINE_SLOPE[1]
+        if line:
             full = (coef[0] * y + coef[1]) / (1 - coef[0])          # h = a * (y + h) + b, from the top row
             short = narrow & (h < self.legs * full) & (full > 0)
             spill = np.inf
@@ -540,7 +541,8 @@ class MotionDetector:
             rows, pixels = extend_legs(raw, stats[i, :4], full[i], spill=spill)
             stats[i, 3] += rows
             stats[i, 4] += pixels
-            if np.isinf(spill) and rows and stats[i, 1] + stats[i, 3] >= min(raw.shape[0], stats[i, 1] + np.ceil(full[i])):
+            at_line = stats[i, 1] + stats[i, 3] >= min(raw.shape[0], stats[i, 1] + np.ceil(full[i]))
+            if line and rows and at_line:
                 # the legs reach the line's height and go on: the line is low here (people without
                 # legs flatten it), so they are followed on while the marks stay under the blob
                 rows, pixels = extend_legs(raw, stats[i, :4], LEGS_BEYOND * full[i], spill=LEGS_SPILL)

@@ -54,8 +54,7 @@ than ``min_track_s`` seconds are dropped (0, the default, keeps all), unless the
 within ``track_edge_s`` seconds of the video's first or last frame (the video cut them short)
 or, with ``side_track_s`` set and the ``frame_size`` known, last at least ``side_track_s`` seconds
 and start or end at a side of the frame (an object that comes in or goes out there, cut short by
-the frame);
-with ``sides`` > 0 (seconds) and the ``frame_size`` known (:func:`svag.track.pipeline.track_video`
+the frame). With ``sides`` > 0 (seconds) and the ``frame_size`` known (:func:`svag.track.pipeline.track_video`
 gives it), a track that starts or ends at a side of the frame is followed up to ``sides`` seconds
 further, to where the object is first or last in view (:func:`svag.track.sides.extend_at_sides`).
 
@@ -344,8 +343,8 @@ class ByteTracker:
         """A person passing in front of a standing vehicle (see the module docstring): a matched
         established track whose box is more than ``OCCLUDER_GROWTH`` times the smaller of its
         predicted area and its last box's and holds at least half of the prediction of a
-        confirmed track that found no box of its own at this frame (seen at most ``occlusion`` seconds ago), one of the two a vehicle that stands
-        still (wider than ``OCCLUDER_ASPECT`` times its height, moving less than
+        confirmed track that found no box of its own at this frame (seen at most ``occlusion``
+        seconds ago), one of the two a vehicle that stands still (wider than ``OCCLUDER_ASPECT`` times its height, moving less than
         ``OCCLUDER_SPEED`` of its width per frame), the other a person (at most 0.7 times as wide
         as high). Both are placed in the blob by :func:`fit_into`; the vehicle keeps its size and
         is measured there, as is the track matched to the blob; a hidden person coasts, and

@@ -25,6 +25,8 @@ from svag.core.boxes import as_boxes
 from svag.core.types import Detections
 from svag.video.reader import Frame
 
+EXTENT = "extent"     # FrameDetections.extras key: the object's own extent, where the box is kept tighter
+
 
 @dataclass(frozen=True, eq=False)
 class FrameDetections:
@@ -32,7 +34,10 @@ class FrameDetections:
     optional integer class ``labels`` (N,) and optional per-box ``extras``: arrays with one row
     per box that the tracker carries into ``Track.data``. Keys every detector uses the same way:
     ``"category"`` (object array of names such as "person", "car"; None = unknown) and
-    ``"category_score"`` (float in [0, 1]); the tracker turns them into ``Track.category``."""
+    ``"category_score"`` (float in [0, 1]); the tracker turns them into ``Track.category``;
+    ``"extent"`` (:data:`EXTENT`, float (N, 4) xywh): the object's own extent when it differs from
+    the box the tracker should associate (the box is kept tight to stay clear of neighbours):
+    tracks report it at the frames the box was matched (:func:`svag.track.extras.take_extents`)."""
 
     boxes: np.ndarray
     scores: np.ndarray

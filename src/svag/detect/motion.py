@@ -17,6 +17,14 @@ to where the frame's brightness differs from the background's (:func:`refine_edg
 video keeps colour at half resolution, and an object's colour bleeding into the pixels beside it,
 with the rounding of the reduced-scale mask, made people's boxes a fifth too wide. Scores grow
 with the fill of the box by foreground pixels and with the box height (see :func:`blob_scores`).
+
+Two boxes per object: the box above is what the tracker associates (it only shrinks to the
+object and counts a column when 5 % of its rows differ, so it does not reach into a neighbour);
+each narrow box also gets its object's own left and right sides, ``extras["extent"]``
+(:func:`outer_columns`: a column counts when three pixels differ, up to ``extent_pad`` pixels
+past the box, so a swinging hand or the tip of a foot is in it), which the track reports at the
+frames the object was seen (:func:`svag.track.extras.take_extents`). Letting the associated box
+grow outwards instead cost PETS09-S2L1 five points of tracking HOTA (people side by side).
 The first ``warmup`` frames only train the background model and give no boxes.
 
 Legs (:func:`extend_legs`): the shadow rule drops whatever is a darker copy of the background,
@@ -61,7 +69,7 @@ import numpy as np
 
 from svag.detect._cv import import_cv2
 from svag.detect.background import MedianBackground, median_and_mad
-from svag.detect.base import FrameDetections
+from svag.detect.base import EXTENT, FrameDetections
 from svag.detect.nms import nms
 from svag.errors import InputError
 from svag.video.reader import Frame
@@ -119,6 +127,65 @@ def refine_edges(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, bo
         if not len(cols) or not len(rows):
             continue
         out[i] = [a + cols[0], b + rows[0], cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1]
+    return out
+
+
+def outer_columns(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, boxes: np.ndarray, *,
+                  pad: int = 2, threshold: float = 6.0, min_count: int = 3, narrow: float = 0.7,
+                  min_share: float = 0.3, lit: float = 4.0) -> np.ndarray:
+    """The object's own left and right sides for the narrow boxes (full-frame xywh, width <=
+    ``narrow`` times the height; other boxes are returned as they are): a column belongs to the
+    object when at least ``min_count`` pixels of the box's rows differ in brightness from the
+    background by ``threshold`` times the pixel's noise; each side starts at the outermost such
+    column inside the box and goes on outwards, up to ``pad`` pixels past the box, while the
+    columns next to it belong too. :func:`refine_edges` (a column counts when 5 % of the rows
+    differ, sides only move in) leaves out a swinging hand or the tip of a foot, one to three
+    pixels high, and the column or two the reduced-scale mask lost; a person 20 pixels wide loses
+    a tenth of its box to each such column. Boxes where brightness alone finds less than
+    ``min_share`` of the box (at ``lit`` times the noise) keep their sides. Vectorised over the
+    boxes: one brightness test over the band of rows and columns they cover, column counts from
+    its running sums."""
+    out = np.array(boxes, dtype=np.float64, copy=True).reshape(-1, 4)
+    h, w = gray.shape
+    x0 = np.floor(out[:, 0]).astype(np.int64)
+    x1 = np.ceil(out[:, 0] + out[:, 2]).astype(np.int64)
+    y0 = np.clip(np.floor(out[:, 1]).astype(np.int64), 0, h)
+    y1 = np.clip(np.ceil(out[:, 1] + out[:, 3]).astype(np.int64), 0, h)
+    sel = np.flatnonzero((out[:, 2] > 0) & (out[:, 2] <= narrow * out[:, 3]) & (y1 > y0) & (x1 > 0) & (x0 < w))
+    if not len(sel) or pad < 0:
+        return out
+    x0, x1, y0, y1 = x0[sel], x1[sel], y0[sel], y1[sel]
+    ya, yb = int(y0.min()), int(y1.max())
+    xa, xb = max(0, int(x0.min()) - pad), min(w, int(x1.max()) + pad)
+    diff = np.abs(gray[ya:yb, xa:xb].astype(np.float32) - background[ya:yb, xa:xb])
+    sigma = noise[ya:yb, xa:xb]
+    cols = np.zeros((yb - ya + 1, xb - xa), np.int32)          # running sums down each column
+    np.cumsum(diff > threshold * sigma, axis=0, out=cols[1:])
+    area = np.zeros((yb - ya + 1, xb - xa + 1), np.int32)      # summed-area table of the lit pixels
+    np.cumsum(np.cumsum(diff > lit * sigma, axis=0), axis=1, out=area[1:, 1:])
+    span = int((x1 - x0).max()) + 2 * pad
+    at = (x0 - pad)[:, None] + np.arange(span)[None, :]         # frame column of each slot, per box
+    valid = (at >= max(xa, 0)) & (at < xb) & (at < (x1 + pad)[:, None])
+    c = np.clip(at - xa, 0, xb - xa - 1)
+    counts = cols[(y1 - ya)[:, None], c] - cols[(y0 - ya)[:, None], c]
+    q = valid & (counts >= min_count)
+    inner = q & (at >= x0[:, None]) & (at < x1[:, None])
+    ca, cb = np.clip(x0 - xa, 0, xb - xa), np.clip(x1 - xa, 0, xb - xa)
+    ra, rb = y0 - ya, y1 - ya
+    lit_px = area[rb, cb] - area[ra, cb] - area[rb, ca] + area[ra, ca]
+    ok = inner.any(axis=1) & (lit_px >= min_share * out[sel, 2] * out[sel, 3])
+    if not ok.any():
+        return out
+    idx = np.arange(span)[None, :]
+    lo = np.argmax(inner, axis=1)
+    hi = span - 1 - np.argmax(inner[:, ::-1], axis=1)
+    gap_before = np.maximum.accumulate(np.where(q, -1, idx), axis=1)     # last column not belonging, <= j
+    gap_after = np.minimum.accumulate(np.where(q, span, idx)[:, ::-1], axis=1)[:, ::-1]
+    rows = np.arange(len(sel))
+    lo = gap_before[rows, lo] + 1
+    hi = gap_after[rows, hi] - 1
+    out[sel[ok], 0] = (x0 - pad + lo)[ok]
+    out[sel[ok], 2] = (hi - lo + 1)[ok]
     return out
 
 
@@ -299,7 +366,8 @@ class MotionDetector:
 
     Sizes (``min_area``, ``min_height``, ``ref_height``) are in pixels of a frame ``size_reference``
     pixels high (None: of the video itself), kernels in full-frame pixels;
-    ``history`` and ``warmup`` are in frames."""
+    ``history`` and ``warmup`` are in frames. ``extent_pad`` (pixels; 0: off) is how far past a
+    narrow box :func:`outer_columns` looks for the object's own sides (``extras["extent"]``)."""
 
     def __init__(self, *, scale: float = 0.75, history: int = 300, var_threshold: float = 16.0, background_ratio: float = 0.9,
                  shadows: bool = True, warmup: int = 5, open_size: int = 2, close_size: tuple[int, int] = (4, 12),
@@ -309,7 +377,7 @@ class MotionDetector:
                  categories: bool = True, scale_samples: int = 30, min_memory: int = 1, size_reference: float | None = 576.0,
                  background_samples: int = 40, background_memory: int = 3000, refine_edges: bool = True,
                  legs: float = 0.85, side_area: float = 0.25,
-                 person_vehicle: bool = True) -> None:
+                 person_vehicle: bool = True, extent_pad: int = 2) -> None:
         self.scale = scale
         self.history = history
         self.var_threshold = var_threshold
@@ -338,6 +406,7 @@ class MotionDetector:
         self.legs = legs
         self.side_area = side_area
         self.person_vehicle = person_vehicle
+        self.extent_pad = extent_pad
 
     # Settings a tracker should use with this detector unless told otherwise: its scores are
     # foreground fills, not confidences (IoU alone matches, and a blob that moved by less than
@@ -365,6 +434,8 @@ class MotionDetector:
             raise InputError(f"scale must be in (0, 1], got {self.scale}")
         if not 0 <= self.side_area <= 1 or self.legs < 0:
             raise InputError(f"side_area must be in [0, 1] and legs >= 0, got {self.side_area}, {self.legs}")
+        if self.extent_pad < 0:
+            raise InputError(f"extent_pad must be >= 0 pixels, got {self.extent_pad}")
         self.cv2_ = cv2
         self.subtractor_ = cv2.createBackgroundSubtractorMOG2(history=int(self.history),
                                                               varThreshold=float(self.var_threshold),
@@ -439,17 +510,23 @@ class MotionDetector:
         boxes, fill, cat, conf = self._blobs(mask, raw)
         s = self.scale
         boxes = boxes / s
+        gray = None
         if self.luma_ is not None and len(boxes) and frame.image.ndim == 3:
             # the top may move up a pixel: the reduced-scale mask loses the head's top row
-            boxes = refine_edges(self.cv2_.cvtColor(frame.image, self.cv2_.COLOR_BGR2GRAY), *self.luma_, boxes,
-                                 pad_top=1)
+            gray = self.cv2_.cvtColor(frame.image, self.cv2_.COLOR_BGR2GRAY)
+            boxes = refine_edges(gray, *self.luma_, boxes, pad_top=1)
         scores = blob_scores(fill, boxes[:, 3], self.ref_height * self._size_factor(frame.image.shape[0]))
         keep = scores >= self.min_score
         idx = np.flatnonzero(keep)
         idx = idx[nms(boxes[idx], scores[idx], self.nms_iou)]
-        extras = {"category": np.asarray(CATEGORIES, dtype=object)[cat[idx]].astype(str),
-                  "category_score": conf[idx]} if self.categories else None
-        return FrameDetections(boxes[idx], scores[idx], extras=extras)
+        extras: dict[str, np.ndarray] = {}
+        if self.categories:
+            extras["category"] = np.asarray(CATEGORIES, dtype=object)[cat[idx]].astype(str)
+            extras["category_score"] = conf[idx]
+        if gray is not None and self.extent_pad > 0:
+            # the boxes are what the tracker associates; the track reports each object's own extent
+            extras[EXTENT] = outer_columns(gray, *self.luma_, boxes[idx], pad=int(self.extent_pad))
+        return FrameDetections(boxes[idx], scores[idx], extras=extras or None)
 
     def _blobs(self, mask: np.ndarray,
                raw: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -42,3 +42,26 @@ def transfer_extras(tracks: Detections, detections: Detections, min_iou: float =
         extras[key] = out
     return Detections(tracks.frames, tracks.ids, tracks.boxes, tracks.scores, tracks.classes, tracks.visibility,
                       tracks.consider, tracks.num_frames, tracks.source, extras)
+
+
+def take_extents(tracks: Detections, detections: Detections, key: str = "extent") -> Detections:
+    """``tracks`` whose boxes that are a detection's own box (same frame, same box: the box the
+    tracker associated, output as it was) are replaced by that detection's ``extras[key]``, the
+    object's own extent (a detector may keep the associated box tighter than the object so that
+    it does not reach into a neighbour; :data:`svag.detect.base.EXTENT`). Filled gaps and
+    smoothed boxes keep theirs; detections without the extra (NaN) change nothing."""
+    if not detections.extras or key not in detections.extras or len(tracks) == 0 or len(detections) == 0:
+        return tracks
+    extent = np.asarray(detections.extras[key], dtype=np.float64).reshape(len(detections), 4)
+    own = np.column_stack([detections.frames, detections.boxes])
+    both = np.concatenate([own, np.column_stack([tracks.frames, tracks.boxes])])
+    _, first, inverse = np.unique(both, axis=0, return_index=True, return_inverse=True)
+    src = first[inverse.reshape(-1)[len(own):]]          # the first row with the same (frame, box)
+    hit = src < len(own)
+    hit[hit] = np.isfinite(extent[src[hit]]).all(axis=1)
+    if not hit.any():
+        return tracks
+    boxes = tracks.boxes.copy()
+    boxes[hit] = extent[src[hit]]
+    return Detections(tracks.frames, tracks.ids, boxes, tracks.scores, tracks.classes, tracks.visibility,
+                      tracks.consider, tracks.num_frames, tracks.source, tracks.extras)

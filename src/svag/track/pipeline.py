@@ -25,10 +25,10 @@ from svag.core.timing import StageTimings
 from svag.core.types import Detections
 from svag.errors import InputError
 from svag.detect import DEFAULT_DETECTOR, build_detector
-from svag.detect.base import Detector, concat_extras, supports_prompts
+from svag.detect.base import EXTENT, Detector, concat_extras, supports_prompts
 from svag.track import build_tracker
 from svag.track.base import Tracker
-from svag.track.extras import transfer_extras
+from svag.track.extras import take_extents, transfer_extras
 from svag.video.reader import FrameKeeper, VideoInfo, open_video
 
 STAGES = ("decode", "detect", "track")
@@ -111,7 +111,10 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
             rows_f.append(np.full(len(found), frame.index, np.int64))
             rows_b.append(boxes)
             rows_s.append(found.scores)
-            rows_x.append(found.extras)
+            extras = found.extras
+            if extras and EXTENT in extras:        # in the detector's pixels, like its boxes
+                extras = {**extras, EXTENT: np.asarray(extras[EXTENT], dtype=np.float64) * back}
+            rows_x.append(extras)
         t3 = time.perf_counter()
         timings.seconds["decode"] += t1 - t0
         timings.seconds["detect"] += t2 - t1
@@ -131,8 +134,13 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
                       np.concatenate(rows_b) if rows_b else np.zeros((0, 4)),
                       scores=np.concatenate(rows_s) if rows_s else np.zeros(0), num_frames=n, source=str(path),
                       extras=concat_extras(rows_x, [len(r) for r in rows_f]))
+    carried = dets if not dets.extras or EXTENT not in dets.extras else \
+        Detections(dets.frames, dets.ids, dets.boxes, dets.scores, num_frames=n, source=str(path),
+                   extras={k: v for k, v in dets.extras.items() if k != EXTENT} or None)
     tracks = transfer_extras(Detections(tracks.frames, tracks.ids, tracks.boxes, tracks.scores, num_frames=n,
-                                        source=str(path)), dets)
+                                        source=str(path)), carried)
+    # the boxes it associated are the detector's; where it knows the object's own extent, that is reported
+    tracks = take_extents(tracks, dets, EXTENT)
     return TrackingRun(tracks, dets, info, timings)
 
 

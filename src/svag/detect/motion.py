@@ -143,8 +143,8 @@ def outer_columns(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, b
     pixels high, and the column or two the reduced-scale mask lost; a person 20 pixels wide loses
     a tenth of its box to each such column. Boxes where brightness alone finds less than
     ``min_share`` of the box (at ``lit`` times the noise) keep their sides. Vectorised over the
-    boxes: one brightness test over the band of rows and columns they cover, column counts from
-    its running sums."""
+    boxes: their windows (rows of the box, columns up to ``pad`` past it) are gathered into one
+    array and tested at once."""
     out = np.array(boxes, dtype=np.float64, copy=True).reshape(-1, 4)
     h, w = gray.shape
     x0 = np.floor(out[:, 0]).astype(np.int64)
@@ -155,24 +155,20 @@ def outer_columns(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, b
     if not len(sel) or pad < 0:
         return out
     x0, x1, y0, y1 = x0[sel], x1[sel], y0[sel], y1[sel]
-    ya, yb = int(y0.min()), int(y1.max())
-    xa, xb = max(0, int(x0.min()) - pad), min(w, int(x1.max()) + pad)
-    diff = np.abs(gray[ya:yb, xa:xb].astype(np.float32) - background[ya:yb, xa:xb])
-    sigma = noise[ya:yb, xa:xb]
-    cols = np.zeros((yb - ya + 1, xb - xa), np.int32)          # running sums down each column
-    np.cumsum(diff > threshold * sigma, axis=0, out=cols[1:])
-    area = np.zeros((yb - ya + 1, xb - xa + 1), np.int32)      # summed-area table of the lit pixels
-    np.cumsum(np.cumsum(diff > lit * sigma, axis=0), axis=1, out=area[1:, 1:])
     span = int((x1 - x0).max()) + 2 * pad
     at = (x0 - pad)[:, None] + np.arange(span)[None, :]         # frame column of each slot, per box
-    valid = (at >= max(xa, 0)) & (at < xb) & (at < (x1 + pad)[:, None])
-    c = np.clip(at - xa, 0, xb - xa - 1)
-    counts = cols[(y1 - ya)[:, None], c] - cols[(y0 - ya)[:, None], c]
+    valid = (at >= 0) & (at < w) & (at < (x1 + pad)[:, None])
+    inside = (at >= x0[:, None]) & (at < x1[:, None])
+    r = y0[:, None] + np.arange(int((y1 - y0).max()))[None, :]  # frame row of each slot, per box
+    in_rows = r < y1[:, None]
+    ri, ci = np.minimum(r, h - 1)[:, :, None], np.clip(at, 0, w - 1)[:, None, :]
+    diff = np.abs(gray[ri, ci].astype(np.float32) - background[ri, ci])
+    sigma = noise[ri, ci]
+    seen = in_rows[:, :, None] & valid[:, None, :]
+    counts = ((diff > threshold * sigma) & seen).sum(axis=1)    # (boxes, slots)
+    lit_px = ((diff > lit * sigma) & seen & inside[:, None, :]).sum(axis=(1, 2))
     q = valid & (counts >= min_count)
-    inner = q & (at >= x0[:, None]) & (at < x1[:, None])
-    ca, cb = np.clip(x0 - xa, 0, xb - xa), np.clip(x1 - xa, 0, xb - xa)
-    ra, rb = y0 - ya, y1 - ya
-    lit_px = area[rb, cb] - area[ra, cb] - area[rb, ca] + area[ra, ca]
+    inner = q & inside
     ok = inner.any(axis=1) & (lit_px >= min_share * out[sel, 2] * out[sel, 3])
     if not ok.any():
         return out

@@ -17,6 +17,7 @@ to where the frame's brightness differs from the background's (:func:`refine_edg
 video keeps colour at half resolution, and an object's colour bleeding into the pixels beside it,
 with the rounding of the reduced-scale mask, made people's boxes a fifth too wide. Scores grow
 with the fill of the box by foreground pixels and with the box height (see :func:`blob_scores`).
+The first ``warmup`` frames only train the background model and give no boxes.
 
 Two boxes per object: the box above is what the tracker associates (it only shrinks to the
 object and counts a column when 5 % of its rows differ, so it does not reach into a neighbour);
@@ -24,8 +25,7 @@ each narrow box also gets its object's own left and right sides, ``extras["exten
 (:func:`outer_columns`: a column counts when three pixels differ, up to ``extent_pad`` pixels
 past the box, so a swinging hand or the tip of a foot is in it), which the track reports at the
 frames the object was seen (:func:`svag.track.extras.take_extents`). Letting the associated box
-grow outwards instead cost PETS09-S2L1 five points of tracking HOTA (people side by side).
-The first ``warmup`` frames only train the background model and give no boxes.
+grow outwards instead cost PETS09-S2L1 four to six points of tracking HOTA (people side by side).
 
 Legs (:func:`extend_legs`): the shadow rule drops whatever is a darker copy of the background,
 which grey or black trousers on a grey road are. A narrow blob goes on down through the shadow
@@ -141,7 +141,7 @@ def outer_columns(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, b
     columns next to it belong too. :func:`refine_edges` (a column counts when 5 % of the rows
     differ, sides only move in) leaves out a swinging hand or the tip of a foot, one to three
     pixels high, and the column or two the reduced-scale mask lost; a person 20 pixels wide loses
-    a tenth of its box to each such column. Boxes where brightness alone finds less than
+    a twentieth of its box to each such column. Boxes where brightness alone finds less than
     ``min_share`` of the box (at ``lit`` times the noise) keep their sides. Vectorised over the
     boxes: their windows (rows of the box, columns up to ``pad`` past it) are gathered into one
     array and tested at once."""

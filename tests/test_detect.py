@@ -392,6 +392,7 @@ def test_outer_columns_takes_a_hand_and_the_lost_column_and_stops_at_a_gap():
                     [60.0, 5.0, 6.0, 20.0]])     # no brightness difference: left alone
     out = outer_columns(gray, bg, noise, box, pad=3)
     np.testing.assert_allclose(out[0], [20, 10, 12, 40])
+    np.testing.assert_allclose(outer_columns(gray, bg, noise, box, pad=3, budget=1), out)   # one box per group
     np.testing.assert_allclose(out[1:], box[1:])
     np.testing.assert_allclose(outer_columns(gray, bg, noise, box, pad=1)[0], [20, 10, 11, 40])
     np.testing.assert_allclose(outer_columns(gray, bg, noise, box, pad=0)[0], box[0])

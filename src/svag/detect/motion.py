@@ -132,7 +132,7 @@ def refine_edges(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, bo
 
 def outer_columns(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, boxes: np.ndarray, *,
                   pad: int = 2, threshold: float = 6.0, min_count: int = 3, narrow: float = 0.7,
-                  min_share: float = 0.3, lit: float = 4.0) -> np.ndarray:
+                  min_share: float = 0.3, lit: float = 4.0, budget: int = 1 << 21) -> np.ndarray:
     """The object's own left and right sides for the narrow boxes (full-frame xywh, width <=
     ``narrow`` times the height; other boxes are returned as they are): a column belongs to the
     object when at least ``min_count`` pixels of the box's rows differ in brightness from the
@@ -144,7 +144,8 @@ def outer_columns(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, b
     a twentieth of its box to each such column. Boxes where brightness alone finds less than
     ``min_share`` of the box (at ``lit`` times the noise) keep their sides. Vectorised over the
     boxes: their windows (rows of the box, columns up to ``pad`` past it) are gathered into one
-    array and tested at once."""
+    array and tested at once, in groups of similar size of at most ``budget`` pixels (a near
+    person in a 4K frame does not make every far one's window as large)."""
     out = np.array(boxes, dtype=np.float64, copy=True).reshape(-1, 4)
     h, w = gray.shape
     x0 = np.floor(out[:, 0]).astype(np.int64)
@@ -154,7 +155,27 @@ def outer_columns(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, b
     sel = np.flatnonzero((out[:, 2] > 0) & (out[:, 2] <= narrow * out[:, 3]) & (y1 > y0) & (x1 > 0) & (x0 < w))
     if not len(sel) or pad < 0:
         return out
-    x0, x1, y0, y1 = x0[sel], x1[sel], y0[sel], y1[sel]
+    rows, cols = y1 - y0, x1 - x0 + 2 * pad                     # window of each box
+    sel = sel[np.argsort((rows * cols)[sel], kind="stable")]     # groups of similar size
+    start = 0
+    while start < len(sel):
+        stop = start + 1
+        while stop < len(sel) and (stop + 1 - start) * int(rows[sel[start:stop + 1]].max()) * \
+                int(cols[sel[start:stop + 1]].max()) <= budget:
+            stop += 1
+        part = sel[start:stop]
+        out[part] = _outer_columns(gray, background, noise, out[part], x0[part], x1[part], y0[part], y1[part],
+                                   pad, threshold, min_count, min_share, lit)
+        start = stop
+    return out
+
+
+def _outer_columns(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, boxes: np.ndarray,
+                   x0: np.ndarray, x1: np.ndarray, y0: np.ndarray, y1: np.ndarray, pad: int, threshold: float,
+                   min_count: int, min_share: float, lit: float) -> np.ndarray:
+    """:func:`outer_columns` for a group of narrow boxes with their integer windows."""
+    out = boxes.copy()
+    h, w = gray.shape
     span = int((x1 - x0).max()) + 2 * pad
     at = (x0 - pad)[:, None] + np.arange(span)[None, :]         # frame column of each slot, per box
     valid = (at >= 0) & (at < w) & (at < (x1 + pad)[:, None])
@@ -169,7 +190,7 @@ def outer_columns(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, b
     lit_px = ((diff > lit * sigma) & seen & inside[:, None, :]).sum(axis=(1, 2))
     q = valid & (counts >= min_count)
     inner = q & inside
-    ok = inner.any(axis=1) & (lit_px >= min_share * out[sel, 2] * out[sel, 3])
+    ok = inner.any(axis=1) & (lit_px >= min_share * out[:, 2] * out[:, 3])
     if not ok.any():
         return out
     idx = np.arange(span)[None, :]
@@ -177,11 +198,11 @@ def outer_columns(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, b
     hi = span - 1 - np.argmax(inner[:, ::-1], axis=1)
     gap_before = np.maximum.accumulate(np.where(q, -1, idx), axis=1)     # last column not belonging, <= j
     gap_after = np.minimum.accumulate(np.where(q, span, idx)[:, ::-1], axis=1)[:, ::-1]
-    rows = np.arange(len(sel))
+    rows = np.arange(len(out))
     lo = gap_before[rows, lo] + 1
     hi = gap_after[rows, hi] - 1
-    out[sel[ok], 0] = (x0 - pad + lo)[ok]
-    out[sel[ok], 2] = (hi - lo + 1)[ok]
+    out[ok, 0] = (x0 - pad + lo)[ok]
+    out[ok, 2] = (hi - lo + 1)[ok]
     return out
 
 

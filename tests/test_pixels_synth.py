@@ -46,9 +46,9 @@ def test_pixel_pipeline_on_held_out_synthetic_videos(tmp_path: Path):
     hota_pixels = evaluate_svag(gt, to_prediction(name, pixels)).mean["HOTA"]
     hota_true = evaluate_svag(gt, to_prediction(name, true)).mean["HOTA"]
     assert cars_returned == []
-    # 0.49 here (0.55 over five videos of this seed, 0.62 over five of seed 777); the target,
-    # 0.8, is not reached yet
-    assert hota_pixels >= 0.45 * hota_true, (hota_pixels, hota_true)
+    # 0.68 here since session 10 (37.01 / 54.07; 0.49 when this test was written); the issue's
+    # target, 0.8, is not reached yet. The bound guards what was reached, with room for encoders
+    assert hota_pixels >= 0.62 * hota_true, (hota_pixels, hota_true)
 
 
 # ---- benchmarks/diag_pixels.py: the oracles that mend pixel tracks with the ground truth ------------------

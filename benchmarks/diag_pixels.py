@@ -32,7 +32,7 @@ comes from, on ``--videos`` `svag synth` videos (300 frames, 640x360) of ``--see
     python benchmarks/diag_pixels.py [--seed 11] [--videos 10] [--keep DIR]
 
 ``--keep DIR`` keeps (and reuses) the generated videos there. Prints tables and writes
-``benchmarks/results/diag_pixels_<seed>.json``. About 2 minutes for 10 videos on 2 cores.
+``benchmarks/results/diag_pixels_<seed>.json``. About a minute for 10 videos on 2 cores.
 """
 from __future__ import annotations
 

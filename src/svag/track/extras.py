@@ -13,11 +13,14 @@ from scipy.optimize import linear_sum_assignment
 
 from svag.core.boxes import iou_matrix
 from svag.core.types import Detections
+from svag.detect.base import EXTENT
 
 
-def transfer_extras(tracks: Detections, detections: Detections, min_iou: float = 0.3) -> Detections:
-    """``tracks`` with ``extras`` copied from the best-overlapping detection of the same frame."""
-    if not detections.extras or len(tracks) == 0:
+def transfer_extras(tracks: Detections, detections: Detections, min_iou: float = 0.3,
+                    skip: tuple[str, ...] = ()) -> Detections:
+    """``tracks`` with ``extras`` copied from the best-overlapping detection of the same frame
+    (those named in ``skip`` are not copied)."""
+    if not detections.extras or not set(detections.extras) - set(skip) or len(tracks) == 0:
         return tracks
     src = np.full(len(tracks), -1, np.int64)       # detection row of each track row
     t_order = np.argsort(tracks.frames, kind="stable")
@@ -35,6 +38,8 @@ def transfer_extras(tracks: Detections, detections: Detections, min_iou: float =
     hit = src >= 0
     extras = {}
     for key, values in detections.extras.items():
+        if key in skip:
+            continue
         floats = values.dtype.kind == "f"
         out = np.full((len(tracks),) + values.shape[1:], np.nan if floats else None,
                       dtype=values.dtype if floats else object)
@@ -44,11 +49,11 @@ def transfer_extras(tracks: Detections, detections: Detections, min_iou: float =
                       tracks.consider, tracks.num_frames, tracks.source, extras)
 
 
-def take_extents(tracks: Detections, detections: Detections, key: str = "extent") -> Detections:
+def take_extents(tracks: Detections, detections: Detections, key: str = EXTENT) -> Detections:
     """``tracks`` whose boxes that are a detection's own box (same frame, same box: the box the
     tracker associated, output as it was) are replaced by that detection's ``extras[key]``, the
     object's own extent (a detector may keep the associated box tighter than the object so that
-    it does not reach into a neighbour; :data:`svag.detect.base.EXTENT`). Filled gaps and
+    it does not reach into a neighbour; :data:`~svag.detect.base.EXTENT`). Filled gaps and
     smoothed boxes keep theirs; detections without the extra (NaN) change nothing."""
     if not detections.extras or key not in detections.extras or len(tracks) == 0 or len(detections) == 0:
         return tracks

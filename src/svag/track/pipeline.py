@@ -134,13 +134,10 @@ def track_video(path: str | os.PathLike, detector: str | Detector = DEFAULT_DETE
                       np.concatenate(rows_b) if rows_b else np.zeros((0, 4)),
                       scores=np.concatenate(rows_s) if rows_s else np.zeros(0), num_frames=n, source=str(path),
                       extras=concat_extras(rows_x, [len(r) for r in rows_f]))
-    carried = dets if not dets.extras or EXTENT not in dets.extras else \
-        Detections(dets.frames, dets.ids, dets.boxes, dets.scores, num_frames=n, source=str(path),
-                   extras={k: v for k, v in dets.extras.items() if k != EXTENT} or None)
     tracks = transfer_extras(Detections(tracks.frames, tracks.ids, tracks.boxes, tracks.scores, num_frames=n,
-                                        source=str(path)), carried)
+                                        source=str(path)), dets, skip=(EXTENT,))
     # the boxes it associated are the detector's; where it knows the object's own extent, that is reported
-    tracks = take_extents(tracks, dets, EXTENT)
+    tracks = take_extents(tracks, dets)
     return TrackingRun(tracks, dets, info, timings)
 
 

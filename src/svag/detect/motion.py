@@ -115,6 +115,8 @@ def refine_edges(gray: np.ndarray, background: np.ndarray, noise: np.ndarray, bo
     y0 = np.clip(np.floor(boxes[:, 1]).astype(np.int64) - pad - pad_top, 0, h)
     x1 = np.clip(np.ceil(boxes[:, 0] + boxes[:, 2]).astype(np.int64) + pad, 0, w)
     y1 = np.clip(np.ceil(boxes[:, 1] + boxes[:, 3]).astype(np.int64) + pad, 0, h)
+    # one slice per box: gathering every window into one array (as outer_columns does) gives the
+    # same boxes 3-4 times slower (10 boxes at 768x576: 0.93 against 0.21 ms; docs/grounding.md)
     for i in range(len(boxes)):
         a, b, c, d = x0[i], y0[i], x1[i], y1[i]
         if c - a < 2 or d - b < 2:

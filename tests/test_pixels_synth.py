@@ -54,12 +54,8 @@ def test_pixel_pipeline_on_held_out_synthetic_videos(tmp_path: Path):
 # ---- benchmarks/diag_pixels.py: the oracles that mend pixel tracks with the ground truth ------------------
 
 def _diag():
-    import importlib.util
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "diag_pixels.py"
-    spec = importlib.util.spec_from_file_location("diag_pixels", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    from scripts import load_script
+    return load_script(Path(__file__).resolve().parents[1] / "benchmarks" / "diag_pixels.py")
 
 
 def test_diag_oracles_mend_a_swap_and_the_boxes_of_one_kind():

@@ -1,7 +1,6 @@
 """VideoGEM / GEM heatmaps (svag.vision.gem), the heatmap file format, the pointing game and the
 videogem grounder. The heatmap math is checked against numbers produced by the upstream GEM and
 VideoGEM code (tests/fixtures/videogem, see its README) and against a literal NumPy re-derivation."""
-import importlib.util
 import json
 import os
 import subprocess
@@ -18,16 +17,14 @@ from svag.ground.base import Scene
 from svag.io.heatmaps import Heatmaps, heatmap_path, read_heatmaps, write_heatmaps
 from svag.io.svag_json import read_svag
 from svag.language.types import ActionQuery
+from scripts import load_script
 
 FIX = Path(__file__).parent / "fixtures" / "videogem"
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _tiny():
-    spec = importlib.util.spec_from_file_location("tiny_clip", FIX / "tiny_clip.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(FIX / "tiny_clip.py")
 
 
 @pytest.fixture(scope="module")
@@ -403,10 +400,7 @@ def test_videogem_cli_checks_and_render_overlay(tiny, tmp_path):
 # ---- the pointing game with the committed tiny CLIP ----------------------------------------------------
 
 def _bench():
-    spec = importlib.util.spec_from_file_location("bench_videogem", ROOT / "benchmarks" / "bench_videogem.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(ROOT / "benchmarks" / "bench_videogem.py")
 
 
 def test_pointing_game_on_held_out_synth_videos(tmp_path):

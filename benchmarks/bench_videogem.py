@@ -28,7 +28,11 @@ Prompts are decomposed with the query's parsed subject category, as the ``videog
 does (``decompose(text, parse(text).category)``).
 
 ``--config tiny`` (default) uses benchmarks/models/tiny_clip_frames (trained by
-benchmarks/train_tiny_clip_frames.py, 96x96 input, patch 8, 6 layers, GEM on 3); ``--config full`` uses
+benchmarks/train_tiny_clip_frames.py on random crops of frames, 96x96 input, patch 8, 6 layers, GEM
+on 3); ``--config tiny-whole`` the same architecture trained on whole frames,
+benchmarks/models/tiny_clip_whole_frames (``--min-area 1 --patch-loss 0.8 --prompt-captions``; trained
+on whole images like CLIP, its last-layer CLS attention is not drawn to the actors, see
+docs/videogem.md); ``--config full`` uses
 ``openai/clip-vit-base-patch16`` at 448x448 with GEM on 7 layers (needs the checkpoint in the
 Hugging Face cache and, to be useful, a GPU). Prints a table and writes JSON to
 benchmarks/results/videogem_<config>.json.
@@ -46,6 +50,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 CONFIGS = {"tiny": dict(model=str(HERE / "models" / "tiny_clip_frames"), layers=3, input_size=None),
+           "tiny-whole": dict(model=str(HERE / "models" / "tiny_clip_whole_frames"), layers=3, input_size=None),
            "full": dict(model="openai/clip-vit-base-patch16", layers=7, input_size=448)}
 METHODS = ("videogem", "gem", "attention", "centre", "videogem-min", "videogem-action", "tokens")
 

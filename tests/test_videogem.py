@@ -403,17 +403,14 @@ def _bench():
     return load_script(ROOT / "benchmarks" / "bench_videogem.py")
 
 
-def test_pointing_game_on_held_out_synth_videos(tmp_path):
-    """benchmarks/models/tiny_clip_frames (trained CLIP-style on synth scenes of the seeds
-    ``default_rng([1000, k])``) on held-out ``svag synth`` videos (seed 7, disjoint), through the
-    benchmark's own code: videogem points at the query's actors well above the centre of the frame
-    and chance. Its place against the text-free last-layer attention map is the open part of
-    issue 14 (docs/videogem.md): with this model it is *below* it, so that is recorded, not
-    asserted as the issue hoped."""
+def _play_held_out(tmp_path, config):
+    """The bench's pointing game with ``config``'s model on the held-out seed-7 videos (4 videos,
+    every 5th frame): videogem, the attention map and the centre, with the share of the frame the
+    actors cover (chance)."""
     pytest.importorskip("transformers")
     import torch
     bench = _bench()
-    cfg = bench.CONFIGS["tiny"]
+    cfg = bench.CONFIGS[config]
     threads = torch.get_num_threads()
     torch.set_num_threads(1)    # the tiny model's heat maxima nearly tie: with 2 threads the float sums, and
     try:                        # with them videogem's hits, moved between runs (3.68-4.26 %); 1 thread: 4.07
@@ -424,8 +421,33 @@ def test_pointing_game_on_held_out_synth_videos(tmp_path):
     chance = bench.box_area_share(stats["gt"], (160, 96))
     print({m: round(r["accuracy"], 2) for m, r in res.items()}, round(chance, 2), res["videogem"]["frames"])
     assert res["videogem"]["frames"] == res["attention"]["frames"] == res["centre"]["frames"] > 500
-    assert res["videogem"]["accuracy"] > res["centre"]["accuracy"] + 2
-    assert res["videogem"]["accuracy"] > 2 * chance
     for r in res.values():      # the bench's diagnostic: a point on the query's actor is on an actor
         assert r["accuracy"] <= r["on_any_actor"] <= 100
+    return res, chance
+
+
+def test_pointing_game_on_held_out_synth_videos(tmp_path):
+    """benchmarks/models/tiny_clip_frames (trained CLIP-style on random crops of synth scenes of
+    the seeds ``default_rng([1000, k])``) on held-out ``svag synth`` videos (seed 7, disjoint),
+    through the benchmark's own code: videogem points at the query's actors well above the centre
+    of the frame and chance. With this model it is *below* the text-free last-layer attention map
+    (docs/videogem.md: its CLS attention is drawn to the actors), so that is not asserted here."""
+    res, chance = _play_held_out(tmp_path, "tiny")
+    assert res["videogem"]["accuracy"] > res["centre"]["accuracy"] + 2
+    assert res["videogem"]["accuracy"] > 2 * chance
     assert res["attention"]["on_any_actor"] > res["attention"]["accuracy"]   # it does land on wrong actors
+
+
+def test_pointing_game_whole_frame_model_beats_the_attention_map_on_held_out_videos(tmp_path):
+    """Issue 14's check with the model trained the same way on whole frames
+    (benchmarks/models/tiny_clip_whole_frames; chosen on seed 11 among two whole-frame candidates,
+    docs/videogem.md): on the held-out seed-7 videos videogem points at the query's actors well
+    above the centre of the frame, chance and the text-free last-layer attention map, whose
+    maximum is rarely on any actor at all (measured here: 8.91 / 0.00 / 1.40 / 1.55 %; the bench
+    run with every method read 9.11 for videogem, a hit apart: near-tied maxima)."""
+    res, chance = _play_held_out(tmp_path, "tiny-whole")
+    acc = {m: r["accuracy"] for m, r in res.items()}
+    assert acc["videogem"] > acc["centre"] + 5
+    assert acc["videogem"] > acc["attention"] + 5
+    assert acc["videogem"] > 4 * chance
+    assert res["attention"]["on_any_actor"] < res["videogem"]["on_any_actor"]

@@ -285,6 +285,57 @@ def test_videogem_relevance_and_windows_from_given_heatmaps():
     assert abs(s - 11) <= 2 and abs(e - 25) <= 2
 
 
+def _two_walkers():
+    """Two people walking right side by side, and heatmaps hot on the first one's box only."""
+    W, H, F = 200, 100, 40
+    fr = np.arange(1, F + 1)
+    x = 10 + 2.0 * (fr - 1)
+    walkers = tuple(Track(tid, fr, np.c_[x, np.full(F, y), np.full(F, 10.0), np.full(F, 25.0)], category="person",
+                          category_score=0.9) for tid, y in ((1, 10.0), (2, 60.0)))
+    maps = np.full((F, H, W), 0.1, np.float32)
+    for i, xi in enumerate(x.astype(int)):
+        maps[i, 10:35, xi:xi + 10] = 1.0
+    return Scene(walkers, W, H, 10.0, F), Heatmaps(fr, maps, (W, H))
+
+
+def test_fusion_checks_a_gesture_with_videogem_heatmaps():
+    """fusion -O videogem=...: the predicate boxes cannot show ("waves") is checked by the query's
+    heatmaps relative to the video's tracks; flat heatmaps decide nothing (a note says so)."""
+    from svag.vision.grounders import FusionGrounder
+    scene, hm = _two_walkers()
+    text = "a person walks to the right and waves"
+    for maps, kept, note in ((hm.maps, [1], "checked by VideoGEM heatmaps: gesture"),
+                             (np.full_like(hm.maps, 0.3), [1, 2], "no track's box holds the heat")):
+        g = FusionGrounder("unused", device="cpu", videogem={"model": "unused", "sample_fps": 0})
+        assert g.needs_pixels
+        q = g.parse(text)
+        g.videogem_.heatmaps_[g.videogem_.memo_key(scene, q)] = Heatmaps(hm.frames, maps, hm.size)
+        res = g.ground(scene, text)        # no crop is encoded: every track has a confident category
+        assert sorted(gr.track.track_id for gr in res.groundings) == kept
+        assert any(note in n for n in res.notes), res.notes
+    with pytest.raises(InputError, match="videogem must be a dict"):
+        FusionGrounder("unused", videogem="DIR")
+
+
+def test_fusion_with_videogem_end_to_end_cli(tmp_path):
+    """The real path from the command line: the tiny CLIP of the vision tests is both the crop
+    encoder and the heatmap model; the gesture's heatmaps are computed from the video's pixels and
+    cached."""
+    pytest.importorskip("transformers")
+    from svag.cli.main import main
+    from svag.synth.benchmark import generate_benchmark
+    clip = ROOT / "tests" / "models" / "tiny-clip-synth"
+    generate_benchmark(tmp_path / "syn", videos=1, frames=16, size=(96, 64), seed=2)
+    seq = next(p for p in (tmp_path / "syn").iterdir() if p.is_dir())
+    vg = json.dumps({"model": str(clip), "layers": 2, "weighting": "gem", "sample_fps": 0, "device": "cpu",
+                     "cache_dir": str(tmp_path / "cache")})
+    assert main(["ground", str(seq), "a person walks and waves", "--tracks", str(seq / "gt" / "gt.txt"),
+                 "--grounder", "fusion", "-O", f"model={clip}", "-O", "device=cpu", "-O", f"videogem={vg}",
+                 "--out", str(tmp_path / "pred.json"), "--no-progress"]) == 0
+    assert json.loads((tmp_path / "pred.json").read_text())
+    assert len(list((tmp_path / "cache").rglob("*.npz"))) == 1
+
+
 def test_videogem_needs_a_video():
     from svag.ground import build_grounder
     g = build_grounder("videogem")

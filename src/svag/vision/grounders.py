@@ -177,6 +177,9 @@ class ClipGrounder:
         return result
 
 
+HEAT_CONTRAST = 0.2     # fusion with videogem: the best box's heat contrast below which heatmaps are not used
+
+
 class FusionGrounder(ClipGrounder):
     """The kinematic grounder's evidence, with vision for what the kinematic grounder cannot check.
 
@@ -197,7 +200,16 @@ class FusionGrounder(ClipGrounder):
       "shirt"), colour words when the scene has no pixels (the actor prompt), predicates not
       visible in boxes such as gestures (the whole-action prompt); same factor, against the
       ``clip`` grounder's contrast prompts (the query set's other actors, other colours, generic
-      negatives).
+      negatives). With ``videogem`` (a dict of the ``videogem`` grounder's options, its ``model``
+      at least), the predicates not visible in boxes are checked by the query's VideoGEM heatmaps
+      instead, relative to the other tracks of the video: a track's contrast ``c`` is ``2 r - 1``
+      (at least 0) for ``r`` its box's mean relevance over its frames (the heat inside against
+      the heat outside, ``in / (in + out)``: 0.5 is no contrast), and its factor
+      ``min(1, c / (recheck * c_best)) ** vision_weight``, once the best track's contrast
+      ``c_best`` is at least ``HEAT_CONTRAST`` (0.2; below it the heatmaps show no actor and are
+      not used, with a note). The heatmaps read the video's pixels and are cached as the
+      ``videogem`` grounder caches them. (Not validated on data: the synthetic benchmarks have no
+      gestures; the rule mirrors the colour recheck below.)
     * **words it checked** (colours): vision is a second opinion relative to the other tracks
       of the video: ``min(1, p / (recheck * max(p_best, confident)))``, so a track is lowered
       only when the best-looking track of the video is clearly (1 / ``recheck`` times) more
@@ -218,7 +230,7 @@ class FusionGrounder(ClipGrounder):
 
     def __init__(self, model: str = DEFAULT_MODEL, *, vision_weight: float = 1.0, confident: float = 0.5,
                  recheck: float = 0.5, appearance_only: bool = False, kinematic: dict[str, Any] | None = None,
-                 **kwargs: Any) -> None:
+                 videogem: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__(model, **kwargs)
         if vision_weight < 0 or not 0 < confident <= 1 or not 0 <= recheck <= 1:
             raise InputError(f"fusion grounder: need vision_weight >= 0, 0 < confident <= 1 and 0 <= recheck <= 1, "
@@ -231,6 +243,21 @@ class FusionGrounder(ClipGrounder):
         from svag.ground.kinematic import KinematicGrounder
         self.kinematic_ = KinematicGrounder(**(kinematic or {}))
         self.requires = (*self.requires, *self.kinematic_.requires)
+        self.videogem = videogem
+        self.videogem_: Any = None
+        if videogem is not None:
+            from svag.ground.videogem import VideoGemGrounder
+            if not isinstance(videogem, dict):
+                raise InputError(f"fusion grounder: videogem must be a dict of the videogem grounder's options "
+                                 f"(e.g. {{\"model\": \"DIR\"}}), got {videogem!r}")
+            self.videogem_ = VideoGemGrounder(**videogem)   # loads its model when first used
+            self.needs_pixels = True                         # the heatmaps read scene.frames
+
+    def heat(self, scene: Scene, query: ActionQuery) -> dict[object, float]:
+        """Track id -> the mean relevance of its box in the query's VideoGEM heatmaps over its
+        frames (``in / (in + out)`` heat, 0.5: no contrast; :meth:`VideoGemGrounder.relevance`)."""
+        rel = self.videogem_.relevance(scene, self.videogem_.heatmaps(scene, query))
+        return {tid: float(np.mean(r)) for tid, r in rel.items() if len(r)}
 
     def track_probability(self, scene: Scene, enc: CropEmbeddings, target: str, contrasts: Sequence[str]
                           ) -> dict[object, float]:
@@ -243,14 +270,19 @@ class FusionGrounder(ClipGrounder):
         """Track id -> the vision factor of its score, and notes on what vision checked."""
         from svag.ground.categories import CONFIDENT, track_category
         from svag.ground.kinematic import split_attributes
-        enc = scene.encode(self.requires[0])
         prompts = query_prompts(query)
         contrasts = contrast_prompts(query, self.query_set_ or (query,))
         factor = {t.track_id: 1.0 for t in scene.tracks}
         notes = []
+        encoded: list[CropEmbeddings] = []
+
+        def crops() -> CropEmbeddings:          # the crops are encoded only when a check needs them
+            if not encoded:
+                encoded.append(scene.encode(self.requires[0]))
+            return encoded[0]
 
         def check(target: str, against: Sequence[str], tracks: Sequence[object]) -> None:
-            p = self.track_probability(scene, enc, target, against)
+            p = self.track_probability(scene, crops(), target, against)
             for tid in tracks:
                 factor[tid] *= min(1.0, p.get(tid, self.confident) / self.confident) ** self.vision_weight
 
@@ -262,12 +294,26 @@ class FusionGrounder(ClipGrounder):
         unchecked = [*ev.unchecked, *(c for c in colours if c not in ev.colours)]
         if unchecked:
             check(prompts["actor"], contrasts, list(factor))
-        if ev.dropped:
+        by_crops = list(unchecked)
+        if ev.dropped and self.videogem_ is not None:
+            # the action's heatmaps, relative to the video: contrast 0 where a box holds no more heat
+            # than the rest of the frame, 1 where it holds all of it
+            contrast = {tid: max(0.0, 2.0 * r - 1.0) for tid, r in self.heat(scene, query).items()}
+            level = self.recheck * max(contrast.values(), default=0.0)
+            if max(contrast.values(), default=0.0) >= HEAT_CONTRAST and level > 0:
+                for tid in factor:
+                    factor[tid] *= min(1.0, contrast.get(tid, 0.0) / level) ** self.vision_weight
+                notes.append(f"checked by VideoGEM heatmaps: {', '.join(ev.dropped)}")
+            else:
+                notes.append(f"VideoGEM heatmaps of {', '.join(ev.dropped)}: no track's box holds the heat "
+                             f"(contrast under {HEAT_CONTRAST}); not used")
+        elif ev.dropped:
             check(prompts["action"], contrasts, list(factor))
-        if unchecked or ev.dropped:
-            notes.append(f"checked by vision: {', '.join([*unchecked, *ev.dropped])}")
+            by_crops += ev.dropped
+        if by_crops:
+            notes.append(f"checked by vision: {', '.join(by_crops)}")
         if ev.colours and self.recheck > 0:              # checked words: a second opinion, relative to the video
-            p = self.track_probability(scene, enc, prompts["actor"], contrasts)
+            p = self.track_probability(scene, crops(), prompts["actor"], contrasts)
             level = self.recheck * max([self.confident, *p.values()])
             for tid in factor:
                 factor[tid] *= min(1.0, p.get(tid, level) / level)

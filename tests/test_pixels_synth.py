@@ -95,3 +95,18 @@ def test_diag_oracles_mend_a_swap_and_the_boxes_of_one_kind():
     assert np.array_equal(hidden[1].boxes[2:], b.boxes[2:])
     both = diag.mend(tracks, matched, "ids+boxes")
     assert sorted(t.boxes[0, 0] for t in both) == sorted([person(1)[0], car(1)[0], 300.0])
+
+
+def test_seed_panel_summaries_by_hand():
+    """benchmarks/seed_panel.py: the mean and its standard error, and paired differences on the
+    seeds two runs share."""
+    from scripts import load_script
+    panel = load_script(Path(__file__).resolve().parents[1] / "benchmarks" / "seed_panel.py")
+    m, se = panel.mean_se([1.0, 2.0, 3.0])
+    assert m == 2.0 and abs(se - (1 / 3) ** 0.5) < 1e-12
+    assert panel.mean_se([5.0]) == (5.0, 0.0)
+    new = [{"seed": 1, "pixels": 40.0}, {"seed": 2, "pixels": 31.0}, {"seed": 3, "pixels": 10.0}]
+    old = [{"seed": 2, "pixels": 30.0}, {"seed": 1, "pixels": 41.0}]
+    diffs, dm, dse = panel.paired(new, old)
+    assert diffs == [(1, -1.0), (2, 1.0)] and dm == 0.0 and abs(dse - 1.0) < 1e-12
+

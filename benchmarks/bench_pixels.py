@@ -81,6 +81,7 @@ def main() -> int:
     from svag.io.mot import write_mot
     from svag.io.svag_json import read_svag
     from svag.pipeline import GroundConfig, QuerySpec, VideoGrounder, to_prediction
+    from svag.run.bench import queries_by_video
     from svag.synth import generate_benchmark
     from svag.track.pipeline import track_video
 
@@ -96,10 +97,7 @@ def main() -> int:
         (tmp / "gt_all").mkdir()
         (tmp / "tracks").mkdir()
         for d in gt:
-            by_video: dict[str, list] = {}
-            for q in d:
-                by_video.setdefault(q.video_name, []).append(q)
-            for video, queries in sorted(by_video.items()):
+            for video, queries in sorted(queries_by_video(d).items()):
                 seq = tmp / "synth" / video
                 px, true, scene = ground_video(seq, queries, vg)
                 specs = [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for q in queries]

@@ -37,7 +37,7 @@ def seed_scores(seed: int, videos: int) -> dict:
     from svag.eval.svag_protocol import evaluate_svag
     from svag.io.svag_json import read_svag
     from svag.pipeline import GroundConfig, QuerySpec, VideoGrounder, to_prediction
-    from svag.run.bench import true_scene
+    from svag.run.bench import queries_by_video, true_scene
     from svag.synth import generate_benchmark
 
     t0 = time.perf_counter()
@@ -48,10 +48,7 @@ def seed_scores(seed: int, videos: int) -> dict:
         vg = VideoGrounder(GroundConfig(cache_dir=""))
         items: dict[str, list] = {"pixels": [], "true": []}
         for d in gt:
-            by_video: dict[str, list] = {}
-            for q in d:
-                by_video.setdefault(q.video_name, []).append(q)
-            for video, queries in sorted(by_video.items()):
+            for video, queries in sorted(queries_by_video(d).items()):
                 seq = tmp / "synth" / video
                 texts = [q.text for q in queries]
                 specs = [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for q in queries]

@@ -77,13 +77,14 @@ def ground_dataset(gt: SvagData, scenes: dict[str, Scene], grounder: Any, *, win
     datasets = []
     for d in gt.datasets:
         items = []
-        for video, queries in _by_video(d).items():
+        for video, queries in queries_by_video(d).items():
             items.extend(_ground_video(scenes[video], queries, grounder))
         datasets.extend(to_prediction(d.name, items, window_convention=window_convention).datasets)
     return SvagData(tuple(datasets)), time.perf_counter() - start
 
 
-def _by_video(d: Dataset) -> dict[str, list[Query]]:
+def queries_by_video(d: Dataset) -> dict[str, list[Query]]:
+    """A dataset's queries grouped by video name, in their order."""
     by_video: dict[str, list[Query]] = {}
     for q in d.queries:
         by_video.setdefault(q.video_name, []).append(q)
@@ -141,7 +142,7 @@ def _ground_parallel(gt: SvagData, mot_root: PathLike, tracks_dir: PathLike | No
     for name in grounders:
         datasets = []
         for d in gt.datasets:
-            items = [it for video in _by_video(d) for it in per_video[video][name][0][d.name]]
+            items = [it for video in queries_by_video(d) for it in per_video[video][name][0][d.name]]
             datasets.extend(to_prediction(d.name, items).datasets)
         out[name] = (SvagData(tuple(datasets)), sum(per_video[v][name][1] for v in videos))
     return out

@@ -304,9 +304,10 @@ def test_fusion_checks_a_gesture_with_videogem_heatmaps():
     from svag.vision.grounders import FusionGrounder
     scene, hm = _two_walkers()
     text = "a person walks to the right and waves"
-    for maps, kept, note in ((hm.maps, [1], "checked by VideoGEM heatmaps: gesture"),
-                             (np.full_like(hm.maps, 0.3), [1, 2], "no track's box holds the heat")):
-        g = FusionGrounder("unused", device="cpu", videogem={"model": "unused", "sample_fps": 0})
+    for maps, recheck, kept, note in ((hm.maps, 0.5, [1], "checked by VideoGEM heatmaps: gesture"),
+                                      (hm.maps, 0.0, [1, 2], "checked by VideoGEM heatmaps: gesture"),
+                                      (np.full_like(hm.maps, 0.3), 0.5, [1, 2], "no track's box holds the heat")):
+        g = FusionGrounder("unused", device="cpu", recheck=recheck, videogem={"model": "unused", "sample_fps": 0})
         assert g.needs_pixels
         q = g.parse(text)
         g.videogem_.heatmaps_[g.videogem_.memo_key(scene, q)] = Heatmaps(hm.frames, maps, hm.size)

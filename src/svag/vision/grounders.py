@@ -299,10 +299,11 @@ class FusionGrounder(ClipGrounder):
             # the action's heatmaps, relative to the video: contrast 0 where a box holds no more heat
             # than the rest of the frame, 1 where it holds all of it
             contrast = {tid: max(0.0, 2.0 * r - 1.0) for tid, r in self.heat(scene, query).items()}
-            level = self.recheck * max(contrast.values(), default=0.0)
-            if max(contrast.values(), default=0.0) >= HEAT_CONTRAST and level > 0:
+            best = max(contrast.values(), default=0.0)
+            if best >= HEAT_CONTRAST:
+                level = self.recheck * best              # recheck 0: no track is lowered
                 for tid in factor:
-                    factor[tid] *= min(1.0, contrast.get(tid, 0.0) / level) ** self.vision_weight
+                    factor[tid] *= min(1.0, contrast.get(tid, 0.0) / level if level > 0 else 1.0) ** self.vision_weight
                 notes.append(f"checked by VideoGEM heatmaps: {', '.join(ev.dropped)}")
             else:
                 notes.append(f"VideoGEM heatmaps of {', '.join(ev.dropped)}: no track's box holds the heat "

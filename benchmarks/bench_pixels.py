@@ -100,7 +100,7 @@ def main() -> int:
             for video, queries in sorted(queries_by_video(d).items()):
                 seq = tmp / "synth" / video
                 px, true, scene = ground_video(seq, queries, vg)
-                specs = [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for q in queries]
+                specs = [QuerySpec.of(q) for q in queries]
                 items_px += list(zip(specs, px))
                 items_true += list(zip(specs, true))
                 vehicles += vehicles_returned(px, seq)

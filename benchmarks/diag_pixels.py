@@ -175,7 +175,7 @@ def main() -> int:
     from svag.eval.svag_protocol import evaluate_svag
     from svag.io.svag_json import read_svag
     from svag.pipeline import GroundConfig, QuerySpec, VideoGrounder, to_prediction
-    from svag.run.bench import true_scene
+    from svag.run.bench import queries_by_video, true_scene
     from svag.synth import generate_benchmark
 
     tmp_dir = None if args.keep else tempfile.TemporaryDirectory()
@@ -191,13 +191,10 @@ def main() -> int:
     items: dict[str, list] = {k: [] for k in ("pixels", "true tracks", *ORACLES)}
     cover: Counter = Counter()
     for d in gt:
-        by_video: dict[str, list] = defaultdict(list)
-        for q in d:
-            by_video[q.video_name].append(q)
-        for video, queries in sorted(by_video.items()):
+        for video, queries in sorted(queries_by_video(d).items()):
             seq = synth / video
             texts = [q.text for q in queries]
-            specs = [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for q in queries]
+            specs = [QuerySpec.of(q) for q in queries]
             scene = vg.prepare(seq, progress=False)
             truth = true_scene(seq)
             px = vg.ground(scene, texts)

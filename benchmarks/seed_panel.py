@@ -51,7 +51,7 @@ def seed_scores(seed: int, videos: int) -> dict:
             for video, queries in sorted(queries_by_video(d).items()):
                 seq = tmp / "synth" / video
                 texts = [q.text for q in queries]
-                specs = [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for q in queries]
+                specs = [QuerySpec.of(q) for q in queries]
                 items["pixels"] += list(zip(specs, vg.ground(vg.prepare(seq, progress=False), texts)))
                 items["true"] += list(zip(specs, vg.ground(true_scene(seq), texts)))
         name = gt.datasets[0].name

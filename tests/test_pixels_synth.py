@@ -28,7 +28,7 @@ def test_pixel_pipeline_on_held_out_synthetic_videos(tmp_path: Path):
     for video in sorted({q.video_name for d in gt for q in d}):
         queries = [q for d in gt for q in d if q.video_name == video]
         texts = [q.text for q in queries]
-        specs = [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for q in queries]
+        specs = [QuerySpec.of(q) for q in queries]
         found = vg.ground(vg.prepare(tmp_path / video, progress=False), texts)
         pixels += zip(specs, found)
         true += zip(specs, vg.ground(true_scene(tmp_path / video), texts))

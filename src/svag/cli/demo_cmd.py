@@ -84,7 +84,7 @@ def _run(out: Path, args: argparse.Namespace) -> int:
     queries = [q for d in gt for q in d]
     scene = vg.prepare(seq, progress=progress, texts=[q.text for q in queries])   # one decode
     results = vg.ground(scene, [q.text for q in queries])
-    specs = [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for q in queries]
+    specs = [QuerySpec.of(q) for q in queries]
     pred = to_prediction(gt.datasets[0].name, list(zip(specs, results)))
     write_svag(out / "pred.json", pred, "pred")
     cats: dict[str, int] = {}

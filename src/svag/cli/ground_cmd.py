@@ -224,7 +224,7 @@ def _query_specs(args: argparse.Namespace, video: Path):  # type: ignore[no-unty
                                  f"{' ...' if len(videos) > 10 else ''}); name it with --video-name",
                                  file=str(path))
             dataset = args.dataset or picked[0][0]
-            specs += [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for _, q in picked]
+            specs += [QuerySpec.of(q) for _, q in picked]
         else:
             lines = [ln.strip() for ln in read_query_lines(path)]
             start = len(specs)

@@ -93,7 +93,7 @@ def queries_by_video(d: Dataset) -> dict[str, list[Query]]:
 
 def _ground_video(scene: Scene, queries: Sequence[Query], grounder: Any) -> list[tuple[QuerySpec, Any]]:
     results = ground_queries(grounder, scene, [q.text for q in queries])
-    return [(QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id), res)
+    return [(QuerySpec.of(q), res)
             for q, res in zip(queries, results)]
 
 

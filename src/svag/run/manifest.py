@@ -191,7 +191,7 @@ class _QueryLoader:
                              f"{sorted(by_video)[:10]}{' ...' if len(by_video) > 10 else ''}); "
                              "give the entry a \"name\"", file=str(path))
         dataset = picked[0][0]
-        return dataset, [QuerySpec(q.text, q.query_id, q.video_name, q.video_length, q.video_id) for _, q in picked]
+        return dataset, [QuerySpec.of(q) for _, q in picked]
 
 
 def _check_unique(items: list[BatchItem], source: str) -> None:

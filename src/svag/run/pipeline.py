@@ -133,6 +133,11 @@ class QuerySpec:
     video_length: int | None
     video_id: Any = None
 
+    @classmethod
+    def of(cls, query: Query) -> QuerySpec:
+        """The spec of a ground-truth query: its text and ids."""
+        return cls(query.text, query.query_id, query.video_name, query.video_length, query.video_id)
+
 
 def to_prediction(dataset: str, items: Sequence[tuple[QuerySpec, GroundingResult]], *,
                   window_convention: str = "svag") -> SvagData:

@@ -19,6 +19,10 @@ comes from, on ``--videos`` `svag synth` videos (300 frames, 640x360) of ``--see
    dog)
    ``boxes:full-view``       the true boxes of actors in full view only (visibility 1)
    ``boxes:hidden``          of partly or fully hidden actors only (visibility < 1)
+   ``sides:person``          people's left and right sides from their true boxes, the rest of
+                             each box (and every other box) as it is
+   ``bottom:person``,        people's bottom (top) side only: the feet's (head's) row
+   ``top:person``
    ========================  ==================================================================
 
 2. **Coverage.** Every annotated box of the queries' actors inside their windows is counted once:
@@ -51,7 +55,8 @@ HERE = Path(__file__).resolve().parent
 KINDS = {1: "person", 3: "car", 14: "dog"}
 PARTS = ("HOTA", "DetA", "AssA", "DetRe", "DetPr", "AssRe", "AssPr", "LocA")
 ORACLES = ("none", "boxes", "ids", "ids+boxes", "boxes:person", "boxes:car", "boxes:dog",
-           "boxes:full-view", "boxes:hidden")
+           "boxes:full-view", "boxes:hidden", "sides:person", "bottom:person", "top:person")
+EDGES = {"sides": (0, 2), "bottom": (3,), "top": (1,)}     # box edges (x0, y0, x1, y1) an edge oracle takes
 
 
 def match_boxes(tracks: list, gt: np.ndarray, min_iou: float) -> dict:
@@ -95,6 +100,20 @@ def mend(tracks: list, matched: dict, oracle: str) -> list:
             return m[3] < 0.999
         return True
 
+    edges = EDGES.get(oracle.split(":")[0])
+    if edges is not None:                       # some edges of one kind's boxes
+        out = []
+        for t in tracks:
+            b = t.boxes.astype(np.float64)
+            for k, f in enumerate(t.frames.tolist()):
+                m = matched.get((t.track_id, f))
+                if m is not None and KINDS.get(m[2]) == want:
+                    mine = np.r_[b[k, :2], b[k, :2] + b[k, 2:]]
+                    true = np.r_[m[1][:2], m[1][:2] + m[1][2:]]
+                    mine[list(edges)] = true[list(edges)]
+                    b[k] = np.r_[mine[:2], mine[2:] - mine[:2]]
+            out.append(replace(t, boxes=b))
+        return out
     if not oracle.startswith("ids"):
         out = []
         for t in tracks:

@@ -97,6 +97,25 @@ def test_diag_oracles_mend_a_swap_and_the_boxes_of_one_kind():
     assert sorted(t.boxes[0, 0] for t in both) == sorted([person(1)[0], car(1)[0], 300.0])
 
 
+def test_diag_edge_oracles_take_only_the_named_sides_of_people():
+    """``sides:person`` takes a person's true left and right sides and keeps the pixel box's top
+    and bottom; ``bottom:person`` only the feet's row, ``top:person`` only the head's; a car's
+    box is never touched."""
+    from svag.core.types import Track
+    diag = _diag()
+    gt = np.array([[1, 1, 10.0, 20.0, 10.0, 30.0, 1, 1, 1.0],       # person: x 10-20, y 20-50
+                   [1, 2, 100.0, 40.0, 40.0, 16.0, 1, 3, 1.0]])    # car
+    person = Track(5, [1], [[11.0, 22.0, 8.0, 24.0]])              # x 11-19, y 22-46: IoU 0.64
+    car = Track(6, [1], [[101.0, 41.0, 38.0, 14.0]])
+    matched = diag.match_boxes([person, car], gt, 0.3)
+    sides, bottom, top = (diag.mend([person, car], matched, o) for o in ("sides:person", "bottom:person", "top:person"))
+    assert sides[0].boxes[0].tolist() == [10.0, 22.0, 10.0, 24.0]      # x 10-20, rows as found
+    assert bottom[0].boxes[0].tolist() == [11.0, 22.0, 8.0, 28.0]      # feet at row 50
+    assert top[0].boxes[0].tolist() == [11.0, 20.0, 8.0, 26.0]         # head at row 20, feet kept at 46
+    for mended in (sides, bottom, top):
+        assert mended[1].boxes[0].tolist() == car.boxes[0].tolist()
+
+
 def test_seed_panel_summaries_by_hand():
     """benchmarks/seed_panel.py: the mean and its standard error, and paired differences on the
     seeds two runs share."""

@@ -479,11 +479,21 @@ def test_extend_legs_takes_the_legs_the_shadow_rule_dropped():
     assert rows == 30 and pixels == 10 * 8 + 20 * 6
     assert extend_legs(raw, box, full_height=45, core=1.0, share=0.5)[0] == 15     # 45 rows from its top
     assert extend_legs(np.where(raw == 127, 0, raw), box, full_height=70)[0] == 0
-    # without a ground-plane line the marks must stay under the blob: a shadow cast sideways on
-    # the ground stops it where it spreads
-    raw[55:70, 0:40] = 127
-    assert extend_legs(raw, box, full_height=70, core=1.0, share=0.5, spill=0.25)[0] == 15
-    assert extend_legs(raw, box, full_height=70, core=1.0, share=0.5)[0] == 30
+    # without a ground-plane line a row's marks must be no wider than the blob: a shadow cast
+    # sideways on the ground stops it where it spreads
+    spread = raw.copy()
+    spread[55:70, 0:40] = 127
+    assert extend_legs(spread, box, full_height=70, core=1.0, share=0.5, spill=1.0)[0] == 15
+    assert extend_legs(spread, box, full_height=70, core=1.0, share=0.5)[0] == 30
+    # a side-view stride: the shins reach a column past the torso on each side (marks beside the
+    # torso a third of those under it, which stopped the rule that counted them against each
+    # other at the knees); eight marks in a row of a blob 10 wide: the legs go on to the feet
+    side = np.zeros((80, 40), np.uint8)
+    side[10:40, 10:20] = 255
+    side[40:55, 12:18] = 127                     # thighs, together under the torso
+    side[55:70, 9:13] = 127                      # shins apart: columns 9-12 and 17-20
+    side[55:70, 17:21] = 127
+    assert extend_legs(side, box, full_height=70, spill=1.0)[0] == 30
     # legs wide apart in a stride, nothing between them: the defaults (a third of the middle 80 %
     # of the columns) follow them down; a rule asking for most of the middle columns stopped at the hips
     stride = np.zeros((80, 40), np.uint8)

@@ -32,10 +32,11 @@ which grey or black trousers on a grey road are. A narrow blob goes on down thro
 pixels under its middle columns: when the ground-plane line below has a perspective slope
 (:data:`LINE_SLOPE`), if it is shorter than ``legs`` times a person's height at its place and
 down to that height; legs that reach it are followed on, up to :data:`LEGS_BEYOND` times it,
-while the marks stay under the blob (the line sits low where people without legs pulled it
+while the marks do not spread sideways (the line sits low where people without legs pulled it
 down); otherwise (no line yet, or a nearly flat one, which people without legs bend it into) down
-to 1.9 times its height while the marks stay under it (a shadow cast on the ground spreads
-sideways).
+to 1.9 times its height while they do not: a row's marks, from half the blob's width left of it
+to half its width right of it, no more than the blob is wide (a shadow cast on the ground spreads
+sideways; legs in a stride reach past the torso's columns but not that far).
 
 A person merged with a vehicle (:func:`split_levels`, ``person_vehicle``): a blob whose outline
 has a tall, narrow run of columns beside or in front of a low, long part (a person walking past a
@@ -217,9 +218,10 @@ def extend_legs(raw: np.ndarray, box: np.ndarray, full_height: float, *, share: 
     its columns, rows where at least ``share`` of those columns are shadow or foreground belong to
     it (legs apart in a stride leave the middle columns empty: a row of two thin legs fills about
     a third of the box's width), down to ``full_height`` rows from its top (a person's height
-    there), and only while the marks do not spread sideways: at most ``spill`` times as many
-    within half a box width beside the box as under it (a shadow cast on the ground spreads; legs
-    do not)."""
+    there), and only while the marks do not spread sideways: a row's marks from half a box width
+    left of the box to half a box width right of it must number at most ``spill`` times the box's
+    width (a shadow cast on the ground spreads; legs do not, even in a stride that reaches past
+    the torso's columns)."""
     x, y, w, h = (int(v) for v in box)
     c0 = x + int(round(w * (1 - core) / 2))
     c1 = max(c0 + 1, x + int(round(w * (1 + core) / 2)))
@@ -230,9 +232,7 @@ def extend_legs(raw: np.ndarray, box: np.ndarray, full_height: float, *, share: 
     good = band.mean(axis=1) >= share
     if np.isfinite(spill):
         half = max(1, w // 2)
-        under = (raw[y + h:y1, x:x + w] > 0).sum(axis=1)
-        beside = (raw[y + h:y1, max(0, x - half):x + w + half] > 0).sum(axis=1) - under
-        good &= beside <= spill * under
+        good &= (raw[y + h:y1, max(0, x - half):x + w + half] > 0).sum(axis=1) <= spill * w
     rows = len(good) if good.all() else int(np.argmin(good))
     return rows, int(band[:rows].sum())
 
@@ -282,7 +282,10 @@ def split_levels(blob: np.ndarray, *, tall: float = 0.8, drop: float = 0.6, max_
 # flat line here is mostly one learnt from people whose legs the shadow rule took
 LINE_SLOPE = (0.1, 1.0)
 LEGS_BEYOND = 1.5    # legs that reach the line's height are followed on, at most this many times it
-LEGS_SPILL = 0.25    # ... and without a line: while the marks beside them stay under this share
+LEGS_SPILL = 1.0     # ... and without a line: while a row's marks, half a box width either side
+                     # included, are no wider than this share of the box (legs in a stride reach
+                     # past the torso's columns: counting the marks beside the box against those
+                     # under it stopped side-view walkers at the hips)
 
 CATEGORIES = ("person", "vehicle", "other")
 PERSON, VEHICLE, OTHER = 0, 1, 2

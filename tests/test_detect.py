@@ -468,7 +468,7 @@ def test_extend_legs_takes_the_legs_the_shadow_rule_dropped():
     """A torso in foreground over legs the shadow rule marked (grey trousers on a grey road): the
     blob goes on down through the legs, no further than a person's height, and not at all where
     nothing is marked below it."""
-    from svag.detect.motion import extend_legs
+    from svag.detect.motion import LEGS_SPILL, extend_legs
     raw = np.zeros((80, 40), np.uint8)
     raw[10:40, 10:20] = 255                      # head and torso: box [10, 10, 10, 30]
     raw[40:70, 11:14] = 127                      # two legs, apart at the bottom
@@ -493,7 +493,7 @@ def test_extend_legs_takes_the_legs_the_shadow_rule_dropped():
     side[40:55, 12:18] = 127                     # thighs, together under the torso
     side[55:70, 9:13] = 127                      # shins apart: columns 9-12 and 17-20
     side[55:70, 17:21] = 127
-    assert extend_legs(side, box, full_height=70, spill=1.0)[0] == 30
+    assert extend_legs(side, box, full_height=70, spill=LEGS_SPILL)[0] == 30
     # legs wide apart in a stride, nothing between them: the defaults (a third of the middle 80 %
     # of the columns) follow them down; a rule asking for most of the middle columns stopped at the hips
     stride = np.zeros((80, 40), np.uint8)

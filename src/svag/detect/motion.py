@@ -285,7 +285,7 @@ LEGS_BEYOND = 1.5    # legs that reach the line's height are followed on, at mos
 LEGS_SPILL = 1.0     # ... and without a line: while a row's marks, half a box width either side
                      # included, are no wider than this share of the box (legs in a stride reach
                      # past the torso's columns: counting the marks beside the box against those
-                     # under it stopped side-view walkers at the hips)
+                     # under it stopped side-view walkers at the knees)
 
 CATEGORIES = ("person", "vehicle", "other")
 PERSON, VEHICLE, OTHER = 0, 1, 2

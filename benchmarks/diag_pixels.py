@@ -84,13 +84,16 @@ def match_boxes(tracks: list, gt: np.ndarray, min_iou: float) -> dict:
 
 def mend(tracks: list, matched: dict, oracle: str) -> list:
     """The pixel tracks mended by ``oracle`` (see the module docstring)."""
+    from svag.core.boxes import xywh_to_xyxy
     from svag.core.types import Track
     if oracle == "none":
         return list(tracks)
     want = oracle.split(":")[1] if ":" in oracle else None
 
+    edges = EDGES.get(oracle.split(":")[0])     # an edge oracle: only those edges, of one kind's boxes
+
     def takes_box(m: tuple) -> bool:
-        if "boxes" not in oracle:
+        if "boxes" not in oracle and edges is None:
             return False
         if want in ("person", "car", "dog"):
             return KINDS.get(m[2]) == want
@@ -100,28 +103,21 @@ def mend(tracks: list, matched: dict, oracle: str) -> list:
             return m[3] < 0.999
         return True
 
-    edges = EDGES.get(oracle.split(":")[0])
-    if edges is not None:                       # some edges of one kind's boxes
+    def mended(box: np.ndarray, true: np.ndarray) -> np.ndarray:
+        if edges is None:
+            return true
+        corners = xywh_to_xyxy(np.asarray(box, np.float64)[None])[0]
+        corners[list(edges)] = xywh_to_xyxy(np.asarray(true, np.float64)[None])[0][list(edges)]
+        return np.r_[corners[:2], corners[2:] - corners[:2]]
+
+    if not oracle.startswith("ids"):
         out = []
         for t in tracks:
             b = t.boxes.astype(np.float64)
             for k, f in enumerate(t.frames.tolist()):
                 m = matched.get((t.track_id, f))
-                if m is not None and KINDS.get(m[2]) == want:
-                    mine = np.r_[b[k, :2], b[k, :2] + b[k, 2:]]
-                    true = np.r_[m[1][:2], m[1][:2] + m[1][2:]]
-                    mine[list(edges)] = true[list(edges)]
-                    b[k] = np.r_[mine[:2], mine[2:] - mine[:2]]
-            out.append(replace(t, boxes=b))
-        return out
-    if not oracle.startswith("ids"):
-        out = []
-        for t in tracks:
-            b = t.boxes.copy()
-            for k, f in enumerate(t.frames.tolist()):
-                m = matched.get((t.track_id, f))
                 if m is not None and takes_box(m):
-                    b[k] = m[1]
+                    b[k] = mended(b[k], m[1])
             out.append(replace(t, boxes=b))
         return out
     groups: dict[tuple, dict] = defaultdict(dict)

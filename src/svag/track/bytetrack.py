@@ -348,8 +348,8 @@ class ByteTracker:
         times its height, moving less than ``OCCLUDER_SPEED`` of its width per frame), the other a
         person (at most 0.7 times as wide as high). Both are placed in the blob by
         :func:`fit_into`; the vehicle keeps its size and is measured there, as is the track
-        matched to the blob; a hidden person coasts, and ``finalize`` fills its gap in. Returns the matches with hidden vehicles added, their
-        measurements and the merged flags."""
+        matched to the blob; a hidden person coasts, and ``finalize`` fills its gap in. Returns the
+        matches with hidden vehicles added, their measurements and the merged flags."""
         w, h = pred[:, 2], pred[:, 3]
         vehicle = (w >= OCCLUDER_ASPECT * h) & (np.hypot(*self.mean_[:, 4:6].T) <= OCCLUDER_SPEED * w)
         person = w <= 0.7 * h
